@@ -1,0 +1,48 @@
+# hyper — front door. `make check` installs what is missing (Debian), builds
+# with -Wall -Wextra -Werror and runs the whole test suite.
+#   make check              build/ , RelWithDebInfo
+#   make check SANITIZE=1   build-asan/ , ASan + UBSan
+#   make fuzz FUZZ_SECONDS=N  libFuzzer targets with clang, N seconds each
+#   make bench              benchmarks against nghttp2
+
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+SANITIZE ?=
+FUZZ_SECONDS ?= 60
+
+ifeq ($(SANITIZE),1)
+BUILD ?= build-asan
+CMAKE_FLAGS += -DHYPER_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug -DHYPER_BENCH=OFF
+else
+BUILD ?= build
+endif
+
+.PHONY: all deps configure build check test fuzz bench clean
+
+all: build
+
+deps:
+	@sh scripts/deps.sh
+
+configure: deps
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+test:
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+check: build
+	$(MAKE) test BUILD=$(BUILD)
+
+fuzz: deps
+	cmake -S . -B build-fuzz -DHYPER_FUZZ=ON -DHYPER_TESTS=OFF -DHYPER_BENCH=OFF \
+	  -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build build-fuzz -j $(JOBS)
+	sh fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
+bench: build
+	sh bench/run.sh $(BUILD)
+
+clean:
+	rm -rf build build-asan build-fuzz
