@@ -58,7 +58,7 @@ extern "C" {
   XX(HPACK_TABLE_SIZE, -204,                                                   \
      "HPACK dynamic table size update too large, misplaced or repeated")       \
   XX(HPACK_INDEX, -205, "HPACK index is 0 or past the end of the table")       \
-  XX(HPACK_TRUNCATED, -206, "HPACK string or field runs past the block end")   \
+  XX(HPACK_TRUNCATED, -206, "HPACK string runs past the end of the block")   \
   XX(HPACK_HEADER_LIST, -207,                                                  \
      "decoded header list larger than the limit (stream error only)")          \
   XX(HPACK_FIELD_TOO_LONG, -208,                                               \

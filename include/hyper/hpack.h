@@ -92,7 +92,7 @@ HYPER_EXTERN void hyper_hpack_dec_free(hyper_hpack_dec *dec);
  *                                we lowered max_table_size and the block
  *                                does not start with a small enough update.
  *   HYPER_ERR_HPACK_INDEX        index 0 or past the end of the table.
- *   HYPER_ERR_HPACK_TRUNCATED    a string or integer runs past |len|.
+ *   HYPER_ERR_HPACK_TRUNCATED    a string length runs past |len|.
  *   HYPER_ERR_HPACK_FAILED       an earlier call failed with one of the above.
  *   HYPER_ERR_NOMEM              allocation failed (the decoder is then failed).
  * The errors above are sticky: the table may be out of sync with the peer's,
