@@ -67,6 +67,16 @@ extern "C" {
      "HPACK context unusable after an earlier compression error")              \
   XX(HPACK_SIZE_UPDATE_MISSING, -210,                                          \
      "HPACK block lacks the required dynamic table size update")               \
+  XX(H2_PROTOCOL, -301, "HTTP/2 protocol error")                              \
+  XX(H2_FRAME_SIZE, -302, "HTTP/2 frame size error")                          \
+  XX(H2_FLOW_CONTROL, -303, "HTTP/2 flow-control window violated")            \
+  XX(H2_STREAM_CLOSED, -304, "HTTP/2 frame received on a closed stream")      \
+  XX(H2_REFUSED_STREAM, -305, "HTTP/2 stream refused by the peer")            \
+  XX(H2_GOAWAY, -306, "HTTP/2 connection is going away")                      \
+  XX(H2_STREAM_IDS_EXHAUSTED, -307, "HTTP/2 stream identifiers exhausted")    \
+  XX(H2_HEADER, -308, "HTTP/2 header block is malformed")                     \
+  XX(H2_FLOOD, -309, "HTTP/2 peer exceeded an abuse limit (flood)")           \
+  XX(H2_SETTINGS_TIMEOUT, -310, "HTTP/2 SETTINGS not acknowledged in time")   \
   XX(NOMEM, -901, "out of memory")                                             \
   XX(INTERNAL, -902, "internal error (a bug in hyper)")
 

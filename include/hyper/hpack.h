@@ -114,10 +114,11 @@ HYPER_EXTERN int hyper_hpack_dec_decode(hyper_hpack_dec *dec,
  * Changes the largest table size the peer may use (call when the peer has
  * acknowledged a new SETTINGS_HEADER_TABLE_SIZE from us). When |size| is
  * smaller than the size the peer's table may currently reach, the next block
- * must begin with a size update to at most |size| (RFC 7541 §4.2).
+ * must begin with a size update to at most |size| (RFC 7541 §4.2). Allocates
+ * nothing: table storage grows only as the peer actually fills the table.
  *
- * Returns 0, or HYPER_ERR_INVALID_ARGUMENT (|size| > 2^30),
- * HYPER_ERR_HPACK_FAILED, or HYPER_ERR_NOMEM (nothing changed).
+ * Returns 0, or HYPER_ERR_INVALID_ARGUMENT (|size| > 2^30) or
+ * HYPER_ERR_HPACK_FAILED.
  */
 HYPER_EXTERN int hyper_hpack_dec_set_max_table_size(hyper_hpack_dec *dec,
                                                     uint32_t size);

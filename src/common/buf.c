@@ -35,7 +35,7 @@ int hyper__buf_reserve(hyper__buf *b, size_t n) {
   return HYPER_OK;
 }
 
-int hyper__buf_append(hyper__buf *b, const void *p, size_t n) {
+int hyper__buf_append_slow(hyper__buf *b, const void *p, size_t n) {
   int rv = hyper__buf_reserve(b, n);
   if (rv)
     return rv;

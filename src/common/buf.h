@@ -26,7 +26,16 @@ void hyper__buf_cleanup(hyper__buf *b);
 int hyper__buf_reserve(hyper__buf *b, size_t n);
 
 /* Appends |n| bytes. Same errors as hyper__buf_reserve(). */
-int hyper__buf_append(hyper__buf *b, const void *p, size_t n);
+int hyper__buf_append_slow(hyper__buf *b, const void *p, size_t n);
+static inline int hyper__buf_append(hyper__buf *b, const void *p, size_t n) {
+  if (HYPER_LIKELY(n <= PTRDIFF_MAX && b->cap - b->len >= n)) {
+    if (n)
+      memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return HYPER_OK;
+  }
+  return hyper__buf_append_slow(b, p, n);
+}
 
 /* Hands the contents to the caller (who frees them with b->mem) and leaves
  * |b| empty. Returns NULL when empty. |*len| receives the length. */

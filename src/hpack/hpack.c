@@ -18,17 +18,25 @@
 
 /* Decodes an integer with an N-bit prefix at *pp. Values above 2^32-1 and
  * more than five continuation octets are rejected. */
-static int dec_int(const uint8_t **pp, const uint8_t *end, unsigned prefix,
-                   uint32_t *out) {
-  const uint8_t *p = *pp;
+static int dec_int_slow(const uint8_t **pp, const uint8_t *end, uint32_t mask,
+                        uint32_t *out);
+
+static inline int dec_int(const uint8_t **pp, const uint8_t *end,
+                          unsigned prefix, uint32_t *out) {
   uint32_t mask = (1u << prefix) - 1;
-  uint32_t v = *p++ & mask;
-  if (v < mask) {
+  uint32_t v = **pp & mask;
+  if (HYPER_LIKELY(v < mask)) {
     *out = v;
-    *pp = p;
+    (*pp)++;
     return HYPER_OK;
   }
-  uint64_t acc = v;
+  return dec_int_slow(pp, end, mask, out);
+}
+
+static int dec_int_slow(const uint8_t **pp, const uint8_t *end, uint32_t mask,
+                        uint32_t *out) {
+  const uint8_t *p = *pp + 1;
+  uint64_t acc = mask;
   for (unsigned shift = 0;; shift += 7) {
     if (p == end)
       return HYPER_ERR_HPACK_INTEGER;
@@ -75,6 +83,8 @@ static inline uint8_t *put_int(uint8_t *p, uint8_t first, unsigned prefix,
 #define F_VALUE_IN_ARENA 0x200u
 
 #define NO_UPDATE_REQUIRED UINT32_MAX
+/* Table storage a decoder starts with (grown when the peer needs more). */
+#define INITIAL_STORAGE 4096u
 
 struct hyper_hpack_dec {
   hyper_mem mem;
@@ -96,7 +106,7 @@ void hyper_hpack_dec_config_init(hyper_hpack_dec_config *cfg) {
 static size_t arena_max(const hyper_hpack_dec *d) {
   /* Emitted bytes are bounded by the header list cap; a string decoded only
    * to keep the table in sync is bounded by the table size. */
-  size_t fl = HYPER_MAX(d->cfg.max_field_len, d->table.capacity);
+  size_t fl = HYPER_MAX(d->cfg.max_field_len, (size_t)d->cfg.max_table_size);
   return d->cfg.max_header_list_size + 2 * fl + 64;
 }
 
@@ -120,15 +130,24 @@ int hyper_hpack_dec_new(hyper_hpack_dec **out, const hyper_hpack_dec_config *cfg
     return HYPER_ERR_NOMEM;
   d->mem = m;
   d->cfg = *cfg;
-  if (hyper__hpack_table_init(&d->table, &d->mem, cfg->max_table_size,
-                              cfg->max_table_size, 0)) {
-    hyper__mem_free(&m, d);
-    return HYPER_ERR_NOMEM;
-  }
+  /* Table storage grows on demand: a peer that never uses a large table
+   * never costs a large allocation. */
+  if (hyper__hpack_table_init(&d->table, &d->mem,
+                              HYPER_MIN(cfg->max_table_size, INITIAL_STORAGE),
+                              cfg->max_table_size, 0))
+    goto fail_table;
   hyper__buf_init(&d->arena, &d->mem, arena_max(d));
+  if (hyper__buf_reserve(&d->arena, 256)) /* never NULL from here on */
+    goto fail_arena;
   d->required_max = NO_UPDATE_REQUIRED;
   *out = d;
   return HYPER_OK;
+
+fail_arena:
+  hyper__hpack_table_cleanup(&d->table);
+fail_table:
+  hyper__mem_free(&m, d);
+  return HYPER_ERR_NOMEM;
 }
 
 void hyper_hpack_dec_free(hyper_hpack_dec *d) {
@@ -145,9 +164,6 @@ int hyper_hpack_dec_set_max_table_size(hyper_hpack_dec *d, uint32_t size) {
     return HYPER_ERR_INVALID_ARGUMENT;
   if (d->failed)
     return HYPER_ERR_HPACK_FAILED;
-  int rv = hyper__hpack_table_reserve(&d->table, size);
-  if (rv)
-    return rv;
   d->cfg.max_table_size = size;
   d->arena.max = arena_max(d);
   /* RFC 7541 §4.2: a reduction must be acknowledged by a size update at the
@@ -173,7 +189,7 @@ size_t hyper_hpack_dec_table_len(const hyper_hpack_dec *d) {
 }
 
 /* Resolves |index| (1-based, static then dynamic) to name/value pointers. */
-static int lookup(const hyper__hpack_table *t, size_t index, const uint8_t **name,
+static inline int lookup(const hyper__hpack_table *t, size_t index, const uint8_t **name,
                   size_t *nlen, const uint8_t **value, size_t *vlen,
                   int *is_static) {
   if (index == 0)
@@ -225,8 +241,11 @@ typedef struct str {
   int skipped;
 } str;
 
-/* Reads one string literal (RFC 7541 §5.2) into the arena, decoding at most
- * |cap| bytes; a longer string is skipped (s->skipped = 1). */
+/* Reads one string literal (RFC 7541 §5.2) into the arena. A raw string
+ * longer than |cap| is skipped (s->skipped = 1, s->len exact); a Huffman
+ * string is decoded up to max(cap, max_field_len + 1) octets and skipped
+ * beyond that (s->len is then more than max_field_len). The caller discards
+ * what it cannot keep by truncating the arena. */
 static int read_string(block *b, size_t cap, str *s) {
   if (b->p == b->end)
     return HYPER_ERR_HPACK_INTEGER;
@@ -245,18 +264,19 @@ static int read_string(block *b, size_t cap, str *s) {
       s->skipped = 1;
       s->len = n;
     } else {
-      if ((rv = hyper__buf_reserve(a, n)))
+      if ((rv = hyper__buf_append(a, b->p, n)))
         return rv == HYPER_ERR_LIMIT_EXCEEDED ? HYPER_ERR_INTERNAL : rv;
-      memcpy(a->data + a->len, b->p, n);
-      a->len += n;
       s->len = n;
     }
     b->p += n;
     return HYPER_OK;
   }
-  /* The shortest code is 5 bits, so n octets decode to at most 8n/5. */
+  /* The shortest code is 5 bits, so n octets decode to at most 8n/5. Even
+   * a string that cannot be kept is decoded up to the field length limit:
+   * that validates it (a bad string is a compression error whatever the
+   * limits say) and tells which limit it broke, as for raw strings. */
   size_t most = (size_t)n * 8 / 5;
-  size_t room = HYPER_MIN(most, cap);
+  size_t room = HYPER_MIN(most, HYPER_MAX(cap, b->d->cfg.max_field_len + 1));
   if ((rv = hyper__buf_reserve(a, room)))
     return rv == HYPER_ERR_LIMIT_EXCEEDED ? HYPER_ERR_INTERNAL : rv;
   size_t out;
@@ -281,6 +301,13 @@ static size_t emit_cap(const block *b, size_t used) {
   return HYPER_MIN(left, b->d->cfg.max_field_len);
 }
 
+/* Whether a field with these lengths may still be emitted. */
+static int fits(const block *b, size_t nl, size_t vl) {
+  const hyper_hpack_dec_config *c = &b->d->cfg;
+  return nl <= c->max_field_len && vl <= c->max_field_len &&
+         b->list_size + 32 + nl + vl <= c->max_header_list_size;
+}
+
 /* Records which limit a skipped or too-large field tripped. */
 static void set_overflow(block *b, size_t len) {
   if (!b->overflow)
@@ -288,16 +315,23 @@ static void set_overflow(block *b, size_t len) {
                                                  : HYPER_ERR_HPACK_HEADER_LIST;
 }
 
-static int push_field(block *b, const uint8_t *name, size_t nlen,
-                      const uint8_t *value, size_t vlen, uint32_t flags) {
+static int grow_fields(hyper_hpack_dec *d) {
+  size_t ncap = d->fields_cap ? d->fields_cap * 2 : 16;
+  hyper_field *f = hyper__mem_realloc(&d->mem, d->fields, ncap * sizeof *f);
+  if (!f)
+    return HYPER_ERR_NOMEM;
+  d->fields = f;
+  d->fields_cap = ncap;
+  return HYPER_OK;
+}
+
+static inline int push_field(block *b, const uint8_t *name, size_t nlen,
+                             const uint8_t *value, size_t vlen, uint32_t flags) {
   hyper_hpack_dec *d = b->d;
-  if (d->nfields == d->fields_cap) {
-    size_t ncap = d->fields_cap ? d->fields_cap * 2 : 16;
-    hyper_field *f = hyper__mem_realloc(&d->mem, d->fields, ncap * sizeof *f);
-    if (!f)
-      return HYPER_ERR_NOMEM;
-    d->fields = f;
-    d->fields_cap = ncap;
+  if (HYPER_UNLIKELY(d->nfields == d->fields_cap)) {
+    int rv = grow_fields(d);
+    if (rv)
+      return rv;
   }
   hyper_field *f = &d->fields[d->nfields++];
   f->name = name;
@@ -327,8 +361,7 @@ static int dec_indexed(block *b) {
     return rv;
   if (b->overflow)
     return HYPER_OK;
-  if (nl + vl > emit_cap(b, 0) || nl > b->d->cfg.max_field_len ||
-      vl > b->d->cfg.max_field_len) {
+  if (!fits(b, nl, vl)) {
     set_overflow(b, HYPER_MAX(nl, vl));
     return HYPER_OK;
   }
@@ -381,20 +414,22 @@ static int dec_literal(block *b, unsigned prefix, int indexing, uint32_t flags) 
     return rv;
 
   int too_big = name.skipped || value.skipped;
+  if (indexing && !too_big &&
+      (rv = hyper__hpack_table_ensure(
+           &d->table, hyper__hpack_entry_size(name.len, value.len))))
+    return rv;
   if (indexing) {
     if (too_big) {
       /* Larger than the table: inserting it just empties the table. */
       hyper__hpack_table_insert(&d->table, NULL, d->table.max_size + 1, NULL,
-                                0, 0);
+                                0, 0, 0);
     } else {
       const uint8_t *np = sname ? sname : a->data + name.off;
       hyper__hpack_table_insert(&d->table, np, name.len, a->data + value.off,
-                                value.len, 0);
+                                value.len, 0, 0);
     }
   }
-  if (!b->overflow && (too_big || name.len + value.len > emit_cap(b, 0) ||
-                       name.len > d->cfg.max_field_len ||
-                       value.len > d->cfg.max_field_len))
+  if (!b->overflow && (too_big || !fits(b, name.len, value.len)))
     set_overflow(b, HYPER_MAX(name.len, value.len));
   if (b->overflow) {
     a->len = mark; /* nothing of this field is kept */
@@ -463,7 +498,7 @@ int hyper_hpack_dec_decode(hyper_hpack_dec *d, const uint8_t *in, size_t len,
     return HYPER_ERR_HPACK_FAILED;
   hyper__buf_reset(&d->arena);
   d->nfields = 0;
-  block b = {d, in, in + len, 0, 0};
+  block b = {d, in, in ? in + len : in, 0, 0};
   int rv = dec_block(&b);
   if (rv) {
     d->failed = 1;
@@ -628,27 +663,33 @@ static int is_sensitive(const hyper_hpack_enc *e, const hyper_field *f,
 }
 
 static uint8_t *encode_field(hyper_hpack_enc *e, uint8_t *p, const hyper_field *f) {
+  uint32_t hash = hyper__hpack_hash(f->name, f->name_len);
   unsigned sfull;
-  unsigned sidx = hyper__hpack_static_find(f->name, f->name_len, f->value,
+  unsigned sidx = hyper__hpack_static_find(f->name, f->name_len, hash, f->value,
                                            f->value_len, &sfull);
   int sensitive = is_sensitive(e, f, sidx);
   if (sfull && !sensitive)
     return put_int(p, 0x80, 7, sfull);
 
-  size_t esize = hyper__hpack_entry_size(f->name_len, f->value_len);
-  size_t dname = 0;
-  uint32_t hash = 0;
-  int use_table = e->table.max_size > 0;
-  if (use_table) {
-    hash = hyper__hpack_hash(f->name, f->name_len);
-    if (hyper__hpack_table_len(&e->table)) {
-      size_t dfull = hyper__hpack_table_find(&e->table, f->name, f->name_len,
-                                             f->value, f->value_len, hash, &dname);
-      if (dfull && !sensitive)
-        return put_int(p, 0x80, 7, dfull + HYPER__HPACK_STATIC_LEN);
-    }
+  const hyper__hpack_table *t = &e->table;
+  int have_entries = hyper__hpack_table_len(t) != 0;
+  int worthless = never_worth_indexing(sidx); /* so never in the table */
+  uint32_t nvhash = 0;
+  int have_nvhash = 0;
+  if (have_entries && !sensitive && !worthless) {
+    nvhash = hyper__hpack_nvhash(hash, f->value, f->value_len);
+    have_nvhash = 1;
+    size_t dfull = hyper__hpack_table_find(t, f->name, f->name_len, f->value,
+                                           f->value_len, nvhash);
+    if (dfull)
+      return put_int(p, 0x80, 7, dfull + HYPER__HPACK_STATIC_LEN);
   }
-  size_t name_idx = sidx ? sidx : (dname ? dname + HYPER__HPACK_STATIC_LEN : 0);
+  size_t name_idx = sidx;
+  if (!name_idx && have_entries) {
+    size_t dname = hyper__hpack_table_find_name(t, f->name, f->name_len, hash);
+    if (dname)
+      name_idx = dname + HYPER__HPACK_STATIC_LEN;
+  }
 
   uint8_t first;
   unsigned prefix;
@@ -656,8 +697,9 @@ static uint8_t *encode_field(hyper_hpack_enc *e, uint8_t *p, const hyper_field *
   if (sensitive) {
     first = 0x10; /* literal never indexed */
     prefix = 4;
-  } else if (use_table && !(f->flags & HYPER_FIELD_NO_INDEX) &&
-             esize <= e->table.max_size * 3 / 4 && !never_worth_indexing(sidx)) {
+  } else if (!worthless && !(f->flags & HYPER_FIELD_NO_INDEX) &&
+             hyper__hpack_entry_size(f->name_len, f->value_len) <=
+                 t->max_size * 3 / 4) {
     first = 0x40; /* literal with incremental indexing */
     prefix = 6;
     indexing = 1;
@@ -672,9 +714,12 @@ static uint8_t *encode_field(hyper_hpack_enc *e, uint8_t *p, const hyper_field *
     p = put_string(e, p, f->name, f->name_len);
   }
   p = put_string(e, p, f->value, f->value_len);
-  if (indexing)
+  if (indexing) {
+    if (!have_nvhash)
+      nvhash = hyper__hpack_nvhash(hash, f->value, f->value_len);
     hyper__hpack_table_insert(&e->table, f->name, f->name_len, f->value,
-                              f->value_len, hash);
+                              f->value_len, hash, nvhash);
+  }
   return p;
 }
 

@@ -29,13 +29,13 @@ int hyper__hpack_table_init(hyper__hpack_table *t, const hyper_mem *mem,
     uint32_t nb = 16;
     while (nb < rs * 2)
       nb <<= 1;
-    t->buckets = hyper__mem_calloc(mem, nb, sizeof *t->buckets);
+    t->buckets = hyper__mem_calloc(mem, 2 * (size_t)nb, sizeof *t->buckets);
     if (!t->buckets)
       goto fail_buckets;
     t->bucket_mask = nb - 1;
   }
   t->capacity = capacity;
-  t->max_size = max_size < capacity ? max_size : capacity;
+  t->max_size = max_size;
   return HYPER_OK;
 
 fail_buckets:
@@ -107,9 +107,16 @@ static void evict_oldest(hyper__hpack_table *t) {
     t->head = t->ring[t->first & t->ring_mask].off;
 }
 
+int hyper__hpack_table_ensure(hyper__hpack_table *t, size_t esize) {
+  /* After the insert the table holds at most min(max_size, size + esize). */
+  size_t need = HYPER_MIN(t->max_size, t->size + esize);
+  if (need <= t->capacity)
+    return HYPER_OK;
+  size_t grow = HYPER_MIN(t->max_size, t->capacity * 2);
+  return hyper__hpack_table_reserve(t, HYPER_MAX(need, grow));
+}
+
 void hyper__hpack_table_set_max(hyper__hpack_table *t, size_t max_size) {
-  if (max_size > t->capacity)
-    max_size = t->capacity;
   t->max_size = max_size;
   while (t->size > max_size)
     evict_oldest(t);
@@ -117,7 +124,7 @@ void hyper__hpack_table_set_max(hyper__hpack_table *t, size_t max_size) {
 
 void hyper__hpack_table_insert(hyper__hpack_table *t, const uint8_t *name,
                                size_t name_len, const uint8_t *value,
-                               size_t value_len, uint32_t hash) {
+                               size_t value_len, uint32_t hash, uint32_t nvhash) {
   size_t esize = hyper__hpack_entry_size(name_len, value_len);
   if (esize > t->max_size) {
     /* RFC 7541 §4.4: not an error; the table ends up empty. */
@@ -135,6 +142,7 @@ void hyper__hpack_table_insert(hyper__hpack_table *t, const uint8_t *name,
   e->name_len = (uint32_t)name_len;
   e->value_len = (uint32_t)value_len;
   e->hash = hash;
+  e->nvhash = nvhash;
   if (name_len)
     memcpy(t->bytes + t->tail, name, name_len);
   if (value_len)
@@ -144,52 +152,81 @@ void hyper__hpack_table_insert(hyper__hpack_table *t, const uint8_t *name,
     uint64_t *b = &t->buckets[hash & t->bucket_mask];
     e->next = *b;
     *b = t->next + 1;
+    b = &t->buckets[t->bucket_mask + 1 + (nvhash & t->bucket_mask)];
+    e->next_nv = *b;
+    *b = t->next + 1;
   }
   t->size += esize;
   t->next++;
 }
 
+/* Bucket chains link strictly from newer to older entries; the first link
+ * below |first| has been evicted, and so has everything after it. */
 size_t hyper__hpack_table_find(const hyper__hpack_table *t,
                                const uint8_t *name, size_t name_len,
                                const uint8_t *value, size_t value_len,
-                               uint32_t hash, size_t *name_idx) {
-  *name_idx = 0;
+                               uint32_t nvhash) {
+  uint64_t link = t->buckets[t->bucket_mask + 1 + (nvhash & t->bucket_mask)];
+  while (link > t->first) {
+    uint64_t seq = link - 1;
+    const hyper__hpack_entry *e = &t->ring[seq & t->ring_mask];
+    if (e->nvhash == nvhash && e->name_len == name_len &&
+        e->value_len == value_len &&
+        hyper__bytes_eq(t->bytes + e->off + name_len, value, value_len) &&
+        hyper__bytes_eq(t->bytes + e->off, name, name_len))
+      return (size_t)(t->next - seq);
+    link = e->next_nv;
+  }
+  return 0;
+}
+
+size_t hyper__hpack_table_find_name(const hyper__hpack_table *t,
+                                    const uint8_t *name, size_t name_len,
+                                    uint32_t hash) {
   uint64_t link = t->buckets[hash & t->bucket_mask];
-  /* Links go strictly from newer to older; the first one below |first| has
-   * been evicted, and so has everything after it. */
   while (link > t->first) {
     uint64_t seq = link - 1;
     const hyper__hpack_entry *e = &t->ring[seq & t->ring_mask];
     if (e->hash == hash && e->name_len == name_len &&
-        memcmp(t->bytes + e->off, name, name_len) == 0) {
-      size_t idx = (size_t)(t->next - seq);
-      if (e->value_len == value_len &&
-          memcmp(t->bytes + e->off + name_len, value, value_len) == 0)
-        return idx;
-      if (!*name_idx)
-        *name_idx = idx;
-    }
+        hyper__bytes_eq(t->bytes + e->off, name, name_len))
+      return (size_t)(t->next - seq);
     link = e->next;
   }
   return 0;
 }
 
+static inline uint64_t load_le64(const uint8_t *p) {
+  return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+         (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
+         (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+}
+
+static inline uint64_t load_le32(const uint8_t *p) {
+  return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+         (uint64_t)p[3] << 24;
+}
+
 uint32_t hyper__hpack_hash(const uint8_t *p, size_t len) {
-  /* A word-at-a-time multiplicative hash; header names are short. */
+  /* A word-at-a-time multiplicative hash; header names are short. The last
+   * partial word is read as overlapping loads (tools/gen_static_table.py
+   * mirrors this exactly). */
   uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
-  while (len >= 8) {
-    uint64_t w;
-    memcpy(&w, p, 8);
-    h = (h ^ w) * 0xff51afd7ed558ccdull;
+  size_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    h = (h ^ load_le64(p + i)) * 0xff51afd7ed558ccdull;
     h ^= h >> 32;
-    p += 8;
-    len -= 8;
   }
-  if (len) {
-    uint64_t w = 0;
-    memcpy(&w, p, len);
+  if (i < len) {
+    uint64_t w;
+    if (len >= 8)
+      w = load_le64(p + len - 8);
+    else if (len >= 4)
+      w = load_le32(p) | load_le32(p + len - 4) << 32;
+    else
+      w = (uint64_t)p[0] | (uint64_t)p[len / 2] << 8 | (uint64_t)p[len - 1] << 16;
     h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
     h ^= h >> 29;
   }
-  return (uint32_t)(h ^ (h >> 32));
+  /* The top half of a product depends on every bit below it. */
+  return (uint32_t)((h * 0x9e3779b97f4a7c15ull) >> 32);
 }

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "hyper/hpack.h"
+#include "hpack/static_table.h"
+#include "hpack/table.h"
 
 #define F(n, v) {(const uint8_t *)(n), sizeof(n) - 1, (const uint8_t *)(v), sizeof(v) - 1, 0}
 #define FF(n, v, fl) {(const uint8_t *)(n), sizeof(n) - 1, (const uint8_t *)(v), sizeof(v) - 1, (fl)}
@@ -410,6 +412,38 @@ static void test_hpack_decode_empty_block(void **state) {
   hyper_hpack_dec_free(d);
 }
 
+/* The generated static hashes and map must agree with hyper__hpack_hash()
+ * (tools/gen_static_table.py mirrors it in Python). */
+static void test_hpack_static_table_generated_hashes(void **state) {
+  (void)state;
+  for (unsigned i = 1; i <= HYPER__HPACK_STATIC_LEN; i++) {
+    const hyper__hpack_static_entry *e = &hyper__hpack_static[i - 1];
+    uint32_t h = hyper__hpack_hash((const uint8_t *)e->name, e->name_len);
+    assert_int_equal(hyper__hpack_static_hash[i - 1], h);
+    unsigned full;
+    unsigned idx = hyper__hpack_static_find((const uint8_t *)e->name, e->name_len, h,
+                                            (const uint8_t *)e->value, e->value_len, &full);
+    /* The first entry of that name, and a full match on this very entry. */
+    assert_true(idx >= 1 && idx <= i);
+    assert_string_equal(hyper__hpack_static[idx - 1].name, e->name);
+    assert_int_equal(full, i);
+  }
+  unsigned full;
+  const uint8_t *n = (const uint8_t *)"x-not-static";
+  assert_int_equal(hyper__hpack_static_find(n, 12, hyper__hpack_hash(n, 12), n, 0, &full), 0);
+  assert_int_equal(full, 0);
+  /* Hash of every length 0..20 is stable for equal input, differs for a
+   * one-bit change (a smoke check of the tail handling). */
+  uint8_t a[20], b[20];
+  for (size_t len = 1; len <= sizeof a; len++) {
+    for (size_t i = 0; i < len; i++)
+      a[i] = b[i] = (uint8_t)('a' + i);
+    assert_int_equal(hyper__hpack_hash(a, len), hyper__hpack_hash(b, len));
+    b[len - 1] ^= 1;
+    assert_int_not_equal(hyper__hpack_hash(a, len), hyper__hpack_hash(b, len));
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hpack_roundtrip_request),
@@ -431,6 +465,7 @@ int main(void) {
       cmocka_unit_test(test_hpack_config_validation),
       cmocka_unit_test(test_hpack_encode_buffer_too_small),
       cmocka_unit_test(test_hpack_decode_empty_block),
+      cmocka_unit_test(test_hpack_static_table_generated_hashes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
