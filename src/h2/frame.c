@@ -660,7 +660,7 @@ int hyper_h2_frame_pack_headers(uint8_t *out, size_t cap, uint32_t stream_id,
   if (stream_id == 0 || (flags & ~(F_END_STREAM | F_END_HEADERS)) ||
       (prio && prio->stream_dependency > SID_MASK))
     return HYPER_ERR_INVALID_ARGUMENT;
-  uint8_t pr[5];
+  uint8_t pr[5] = {0};
   hyper_slice parts[2] = {mkslice(pr, 0), mkslice(block, len)};
   if (prio) {
     write_priority(pr, prio);

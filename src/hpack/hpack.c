@@ -629,17 +629,18 @@ static uint8_t *put_string(const hyper_hpack_enc *e, uint8_t *p,
 }
 
 /* Static indices of names that are never worth a table slot: their values
- * rarely repeat (the choice nghttp2 makes, measured on the hpack-test-case
- * corpus). */
+ * rarely repeat, and indexing them evicts entries that do. Measured on the
+ * hpack-test-case corpus (bench/hpack prints the ratio): leaving out :path,
+ * age, content-length and etag pays; unlike nghttp2 we do index location,
+ * if-modified-since and if-none-match (0.3076 vs 0.3087 compressed/raw).
+ * set-cookie stays out of the table: it is per-client state that a shared
+ * connection (a proxy) should not keep around. */
 static int never_worth_indexing(unsigned sidx) {
   switch (sidx) {
   case 4:  /* :path */
   case 21: /* age */
   case 28: /* content-length */
   case 34: /* etag */
-  case 40: /* if-modified-since */
-  case 41: /* if-none-match */
-  case 46: /* location */
   case 55: /* set-cookie */
     return 1;
   default:
