@@ -63,6 +63,15 @@ static void usage(FILE *f) {
         f);
 }
 
+#if defined(__GNUC__)
+#  define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a), noreturn))
+#else
+#  define PRINTF_LIKE(f, a)
+#endif
+
+PRINTF_LIKE(1, 2) static void die_usage(const char *fmt, ...);
+PRINTF_LIKE(2, 3) static void die_input(const char *path, const char *fmt, ...);
+
 static void die_usage(const char *fmt, ...) {
   va_list ap;
   fputs("hpack-check: ", stderr);

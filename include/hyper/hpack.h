@@ -95,7 +95,8 @@ HYPER_EXTERN void hyper_hpack_dec_free(hyper_hpack_dec *dec);
  *   HYPER_ERR_HPACK_TRUNCATED    a string length runs past |len|.
  *   HYPER_ERR_HPACK_FAILED       an earlier call failed with one of the above.
  *   HYPER_ERR_NOMEM              allocation failed (the decoder is then failed).
- * The errors above are sticky: the table may be out of sync with the peer's,
+ * The errors above, except HYPER_ERR_INVALID_ARGUMENT (nothing was read),
+ * are sticky: the table may be out of sync with the peer's,
  * so every later call returns HYPER_ERR_HPACK_FAILED (HTTP/2 must send
  * GOAWAY(COMPRESSION_ERROR)). The two below are not: the decoder reads the
  * whole block, keeps its table in sync, returns no fields, and the next block

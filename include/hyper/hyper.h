@@ -2,8 +2,10 @@
 #ifndef HYPER_HYPER_H
 #define HYPER_HYPER_H
 
-#include "common.h"
-#include "version.h" /* generated into the build tree */
-#include "hpack.h"
+#include <hyper/common.h>
+#include <hyper/version.h> /* generated into the build tree */
+#include <hyper/hpack.h>
+#include <hyper/frame.h>
+#include <hyper/h2.h>
 
 #endif /* HYPER_HYPER_H */
