@@ -2,20 +2,26 @@
 """Generates src/hpack/huffman_table.c and src/hpack/huffman_tables.h.
 
 Input: the canonical Huffman code of RFC 7541 Appendix B, typed in below as
-(code in hex, bit length) for symbols 0..255 and EOS (256).
+(code in hex, bit length) for symbols 0..255 and EOS (256). The table is
+checked to be the complete canonical code the RFC describes and, when the
+python3-hpack package is installed, compared with its copy (a cross-check
+only; the library does not use it).
 
 Output:
   hyper__huff_code[257], hyper__huff_len[257]   the code itself (encoder)
   hyper__huff_dec[1 << HYPER__HUFF_DEC_BITS]    primary decode table: indexed
       by the next HYPER__HUFF_DEC_BITS input bits, gives up to two symbols
       whose codes fit entirely in those bits (see huffman_tables.h)
+  hyper__huff_tail[1 << HYPER__HUFF_DEC_BITS]   the end of the input: for the
+      last r < HYPER__HUFF_DEC_BITS bits, how many symbols they hold and
+      whether the rest is valid padding
   hyper__huff_long_*                             canonical-code tables for the
       codes longer than HYPER__HUFF_DEC_BITS (decoded by a short search by
       length, started at a length picked by the count of leading 1 bits)
 
-Usage: /usr/bin/python3 tools/gen_huffman.py [--check] [--bits N] [srcdir]
-  --check   also compare the table with the python3-hpack package, if
-            installed (a cross-check only; the library does not use it)
+Usage: /usr/bin/python3 tools/gen_huffman.py [--no-check] [--bits N] [srcdir]
+  --no-check  skip the python3-hpack comparison
+  --bits N    primary index width (8..14, default 12)
 """
 
 import os
@@ -395,18 +401,18 @@ const uint8_t hyper__huff_long_start[33] = {
 
 
 def main(argv):
-    check = False
+    check = True
     bits = DEFAULT_BITS
     srcdir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
     args = list(argv[1:])
     while args:
         a = args.pop(0)
-        if a == "--check":
-            check = True
+        if a == "--no-check":
+            check = False
         elif a == "--bits":
             bits = int(args.pop(0))
-            if not 8 <= bits <= 15:
-                fail("--bits must be 8..15")
+            if not 8 <= bits <= 14:
+                fail("--bits must be 8..14")
         elif a.startswith("-"):
             fail("unknown option %s" % a)
         else:

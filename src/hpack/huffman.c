@@ -156,12 +156,30 @@ _Static_assert(HYPER__HUFF_DEC_BITS <= 14, "four lookups must fit in 56 bits");
     n += HYPER__HUFF_NSYM(e);                                                  \
   } while (0)
 
+/* Once the output is full, the rest of the input is still decoded, into
+ * |scratch| (reused from its start whenever full), so that an invalid
+ * string is reported as such whatever its length: HYPER_ERR_HPACK_HUFFMAN
+ * takes precedence over HYPER_ERR_BUFFER_TOO_SMALL. */
+#define SPILL()                                                                \
+  do {                                                                         \
+    if (!spilled) {                                                            \
+      spilled = 1;                                                             \
+      kept = n;                                                                \
+    }                                                                          \
+    out = scratch;                                                             \
+    n = 0;                                                                     \
+    cap = sizeof(scratch);                                                     \
+  } while (0)
+
 int hyper__huff_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
                        size_t *out_len) {
   uint64_t acc;
   unsigned bits;
   size_t n = 0;
   uint32_t e;
+  uint8_t scratch[64];
+  int spilled = 0;
+  size_t kept = 0; /* bytes of the caller's |out| filled, once spilled */
 
   *out_len = 0;
   if (len == 0)
@@ -235,10 +253,8 @@ int hyper__huff_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
     /* Fewer than two output bytes free: one symbol at a time. */
     e = hyper__huff_dec[acc >> DEC_SHIFT];
     if (HYPER__HUFF_NSYM(e)) {
-      if (n == cap) {
-        *out_len = n;
-        return HYPER_ERR_BUFFER_TOO_SMALL;
-      }
+      if (n == cap)
+        SPILL();
       out[n++] = (uint8_t)HYPER__HUFF_SYM1(e);
       acc <<= HYPER__HUFF_LEN1(e);
       bits -= HYPER__HUFF_LEN1(e);
@@ -262,13 +278,11 @@ int hyper__huff_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
       /* An incomplete code here is at least HYPER__HUFF_DEC_BITS bits of
        * padding: too long. */
       if (l > bits || sym == EOS_SYM) {
-        *out_len = n;
+        *out_len = spilled ? kept : n;
         return HYPER_ERR_HPACK_HUFFMAN;
       }
-      if (n == cap) {
-        *out_len = n;
-        return HYPER_ERR_BUFFER_TOO_SMALL;
-      }
+      if (n == cap)
+        SPILL();
       out[n++] = (uint8_t)sym;
       acc <<= l;
       bits -= l;
@@ -292,12 +306,20 @@ int hyper__huff_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
       size_t room = cap - n; /* 0 or 1 */
       if (k && room)
         out[n++] = (uint8_t)HYPER__HUFF_SYM1(e);
-      if (k > room) {
-        *out_len = n;
-        return HYPER_ERR_BUFFER_TOO_SMALL;
-      }
+      if (k > room)
+        SPILL();
+    }
+    if (!HYPER__HUFF_TAIL_OK(t)) {
+      *out_len = spilled ? kept : n;
+      return HYPER_ERR_HPACK_HUFFMAN;
+    }
+    if (spilled) {
+      *out_len = kept;
+      return HYPER_ERR_BUFFER_TOO_SMALL;
     }
     *out_len = n;
-    return HYPER__HUFF_TAIL_OK(t) ? 0 : HYPER_ERR_HPACK_HUFFMAN;
+    return 0;
   }
 }
+
+#undef SPILL

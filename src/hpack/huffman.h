@@ -25,8 +25,10 @@ size_t hyper__huff_encode(const uint8_t *s, size_t len, uint8_t *out);
  * decoded EOS, padding longer than 7 bits, or padding that is not the
  * most significant bits of EOS are errors.
  * Returns 0, HYPER_ERR_HPACK_HUFFMAN, or HYPER_ERR_BUFFER_TOO_SMALL when the
- * output would exceed |cap| (|out| then holds a partial result). The
- * decoded length never exceeds len * 8 / 5. */
+ * output would exceed |cap| (|out| then holds the first |cap| octets). The
+ * whole input is always validated: HYPER_ERR_HPACK_HUFFMAN takes precedence
+ * over HYPER_ERR_BUFFER_TOO_SMALL. The decoded length never exceeds
+ * len * 8 / 5. */
 int hyper__huff_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
                        size_t *out_len);
 

@@ -57,7 +57,9 @@ static size_t bitw_finish(bitw *w) {
 }
 
 /* Reference decoder: a binary tree walked one bit at a time, built from the
- * code table; same result contract as hyper__huff_decode. */
+ * code table; same result contract as hyper__huff_decode (the whole input
+ * is validated even once the output is full: HPACK_HUFFMAN takes precedence
+ * over BUFFER_TOO_SMALL). */
 static int16_t tree[512][2]; /* >= 0: node index; < 0: -(sym + 1) */
 static int tree_nodes;
 
@@ -89,6 +91,7 @@ static int ref_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
   int node = 0;
   unsigned depth = 0, ones = 1;
   size_t n = 0;
+  int full = 0;
   *out_len = 0;
   for (size_t i = 0; i < len * 8; i++) {
     int b = (in[i / 8] >> (7 - i % 8)) & 1;
@@ -100,10 +103,12 @@ static int ref_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
       int sym = -next - 1;
       if (sym == 256)
         return HYPER_ERR_HPACK_HUFFMAN;
-      if (n == cap)
-        return HYPER_ERR_BUFFER_TOO_SMALL;
-      out[n++] = (uint8_t)sym;
-      *out_len = n;
+      if (n == cap) {
+        full = 1;
+      } else {
+        out[n++] = (uint8_t)sym;
+        *out_len = n;
+      }
       node = 0;
       depth = 0;
       ones = 1;
@@ -113,7 +118,7 @@ static int ref_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
   }
   if (depth > 7 || !ones)
     return HYPER_ERR_HPACK_HUFFMAN;
-  return 0;
+  return full ? HYPER_ERR_BUFFER_TOO_SMALL : 0;
 }
 
 static int setup(void **state) {
@@ -178,7 +183,7 @@ static void check_roundtrip(const uint8_t *s, size_t len) {
     memset(dec, 0x5a, sizeof(dec));
     assert_int_equal(hyper__huff_decode(enc, want, dec, len - 1, &out),
                      HYPER_ERR_BUFFER_TOO_SMALL);
-    assert_true(out <= len - 1);
+    assert_int_equal(out, len - 1);
     assert_int_equal(dec[len - 1], 0x5a);
     if (len > 1)
       assert_memory_equal(dec, s, out);
@@ -485,7 +490,7 @@ static void test_huffman_capacity(void **state) {
       memset(dec, 0x5a, sizeof(dec));
       int rv = hyper__huff_decode(enc, n, dec, cap, &out);
       assert_int_equal(rv, cap == len ? 0 : HYPER_ERR_BUFFER_TOO_SMALL);
-      assert_true(out <= cap);
+      assert_int_equal(out, cap);
       assert_int_equal(dec[cap], 0x5a);
       assert_memory_equal(dec, s, out);
     }
@@ -497,6 +502,58 @@ static void test_huffman_capacity(void **state) {
   assert_int_equal(hyper__huff_encode(zeros, 40, enc), 25);
   assert_int_equal(hyper__huff_decode(enc, 25, dec, 25 * 8 / 5, &out), 0);
   assert_int_equal(out, 40);
+}
+
+/* A string whose output exceeds the capacity is still validated to its
+ * end: an EOS or bad padding past the capacity is HPACK_HUFFMAN, and only a
+ * valid string gives BUFFER_TOO_SMALL (with the capacity filled). */
+static void test_huffman_invalid_past_capacity(void **state) {
+  (void)state;
+  static const size_t counts[] = {17, 40, 200, 1000};
+  static uint8_t dec[2048];
+  for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+    for (unsigned kind = 0; kind < 5; kind++) {
+      bitw w;
+      bitw_init(&w);
+      for (size_t k = 0; k < counts[i]; k++)
+        bitw_sym(&w, k % 7 == 3 ? 0xe9 : 'a'); /* a long code too */
+      if (kind == 1)
+        bitw_sym(&w, 256); /* EOS at the end */
+      if (kind == 2) {
+        bitw_sym(&w, 256); /* EOS, then more symbols */
+        for (unsigned k = 0; k < 50; k++)
+          bitw_sym(&w, 'e');
+      }
+      unsigned pad = (8 - w.nbits % 8) % 8;
+      size_t n = bitw_finish(&w);
+      if (kind == 3)
+        w.buf[n++] = 0xff; /* 8+ bits of padding */
+      if (kind == 4) {
+        /* A zero bit in the padding (or, with none, 'a' + 110). */
+        if (pad)
+          w.buf[n - 1] &= 0xfe;
+        else
+          w.buf[n++] = 0x1e;
+      }
+      static const size_t caps[] = {0, 1, 8, 16}; /* all < counts[] */
+      for (size_t c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
+        size_t cap = caps[c], out = 99;
+        memset(dec, 0x5a, sizeof(dec));
+        int rv = hyper__huff_decode(w.buf, n, dec, cap, &out);
+        assert_int_equal(rv, kind == 0 ? HYPER_ERR_BUFFER_TOO_SMALL
+                                       : HYPER_ERR_HPACK_HUFFMAN);
+        assert_int_equal(dec[cap], 0x5a);
+        if (kind == 0) {
+          assert_int_equal(out, cap);
+          for (size_t k = 0; k < cap; k++)
+            assert_int_equal(dec[k], k % 7 == 3 ? 0xe9 : 'a');
+        }
+      }
+      size_t out;
+      assert_int_equal(hyper__huff_decode(w.buf, n, dec, sizeof(dec), &out),
+                       kind == 0 ? 0 : HYPER_ERR_HPACK_HUFFMAN);
+    }
+  }
 }
 
 static void test_huffman_random_roundtrip(void **state) {
@@ -579,6 +636,56 @@ static void test_huffman_random_garbage(void **state) {
   }
 }
 
+/* Every input of 1 and 2 bytes, and every value of the last 2 bytes after
+ * a prefix long enough for the bulk path, at several capacities: the
+ * result agrees with the reference decoder. */
+static void test_huffman_exhaustive_short(void **state) {
+  (void)state;
+  static const size_t caps[] = {0, 1, 2, 3, 64};
+  uint8_t in[32], dec[64], ref[64];
+  size_t out, rout;
+  unsigned ok = 0;
+  for (unsigned v = 0; v < 0x10000; v++) {
+    for (size_t c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
+      size_t len = v < 0x100 ? 1 : 2;
+      if (len == 1) {
+        in[0] = (uint8_t)v;
+      } else {
+        in[0] = (uint8_t)(v >> 8);
+        in[1] = (uint8_t)v;
+      }
+      int rv = hyper__huff_decode(in, len, dec, caps[c], &out);
+      assert_int_equal(rv, ref_decode(in, len, ref, caps[c], &rout));
+      if (rv != HYPER_ERR_HPACK_HUFFMAN) {
+        assert_int_equal(out, rout);
+        assert_memory_equal(dec, ref, out);
+      }
+      ok += rv == 0 && c == 4;
+    }
+  }
+  assert_true(ok > 1000);
+  /* The whole bytes of an encoded string, then 2 free bytes. */
+  bitw w;
+  bitw_init(&w);
+  for (const char *p = "custom-key: custom-value"; *p; p++)
+    bitw_sym(&w, (uint8_t)*p);
+  size_t pre = w.nbits / 8;
+  assert_true(pre >= 16 && pre + 2 <= sizeof(in));
+  memcpy(in, w.buf, pre);
+  for (unsigned v = 0; v < 0x10000; v++) {
+    in[pre] = (uint8_t)(v >> 8);
+    in[pre + 1] = (uint8_t)v;
+    for (size_t cap = 20; cap <= 40; cap += 10) {
+      int rv = hyper__huff_decode(in, pre + 2, dec, cap, &out);
+      assert_int_equal(rv, ref_decode(in, pre + 2, ref, cap, &rout));
+      if (rv != HYPER_ERR_HPACK_HUFFMAN) {
+        assert_int_equal(out, rout);
+        assert_memory_equal(dec, ref, out);
+      }
+    }
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_huffman_table_rfc_rows),
@@ -590,8 +697,10 @@ int main(void) {
       cmocka_unit_test(test_huffman_padding_zero_bit),
       cmocka_unit_test(test_huffman_empty),
       cmocka_unit_test(test_huffman_capacity),
+      cmocka_unit_test(test_huffman_invalid_past_capacity),
       cmocka_unit_test(test_huffman_random_roundtrip),
       cmocka_unit_test(test_huffman_random_garbage),
+      cmocka_unit_test(test_huffman_exhaustive_short),
   };
   return cmocka_run_group_tests(tests, setup, NULL);
 }
