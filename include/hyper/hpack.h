@@ -43,7 +43,10 @@ typedef struct hyper_hpack_dec hyper_hpack_dec;
 typedef struct hyper_hpack_dec_config {
   /** The largest dynamic table size the peer may use: the value of
    *  SETTINGS_HEADER_TABLE_SIZE we advertise. Default 4096. A size update
-   *  above it is a compression error. */
+   *  above it is a compression error. The table itself starts at
+   *  min(this, 4096), the protocol's initial size (RFC 9113 §6.5.2): a
+   *  larger table takes a size update from the peer, as every encoder (and
+   *  hyper_hpack_enc) sends when it uses more than 4096. */
   uint32_t max_table_size;
   /** Cap on a decoded header list, counting name + value + 32 per field.
    *  Checked before any bytes are copied. Default 65536. */

@@ -132,9 +132,14 @@ int hyper_hpack_dec_new(hyper_hpack_dec **out, const hyper_hpack_dec_config *cfg
   d->cfg = *cfg;
   /* Table storage grows on demand: a peer that never uses a large table
    * never costs a large allocation. */
+  /* The table starts at the protocol's initial size (4096, RFC 9113
+   * §6.5.2) or our limit if smaller; a larger size takes a size update from
+   * the peer's encoder, exactly as hyper_hpack_enc assumes. */
   if (hyper__hpack_table_init(&d->table, &d->mem,
                               HYPER_MIN(cfg->max_table_size, INITIAL_STORAGE),
-                              cfg->max_table_size, 0))
+                              HYPER_MIN(cfg->max_table_size,
+                                        HYPER_HPACK_DEFAULT_TABLE_SIZE),
+                              0))
     goto fail_table;
   hyper__buf_init(&d->arena, &d->mem, arena_max(d));
   if (hyper__buf_reserve(&d->arena, 256)) /* never NULL from here on */

@@ -444,6 +444,39 @@ static void test_hpack_static_table_generated_hashes(void **state) {
   }
 }
 
+/* Regression (fuzz): a decoder allowing more than 4096 still starts at the
+ * protocol's 4096, like the encoder assumes, until a size update says more.
+ * Before the fix the decoder started at its limit and kept entries the
+ * encoder had evicted. */
+static void test_hpack_large_limits_start_at_4096(void **state) {
+  (void)state;
+  hyper_hpack_enc_config ec;
+  hyper_hpack_enc_config_init(&ec);
+  ec.max_table_size = 65536; /* peer still at its default 4096 */
+  hyper_hpack_dec_config dc;
+  hyper_hpack_dec_config_init(&dc);
+  dc.max_table_size = 65536;
+  pair p;
+  assert_int_equal(hyper_hpack_enc_new(&p.enc, &ec, NULL), 0);
+  assert_int_equal(hyper_hpack_dec_new(&p.dec, &dc, NULL), 0);
+  char v[128];
+  for (int i = 0; i < 100; i++) {
+    snprintf(v, sizeof v, "value-%03d-%0100d", i, 0);
+    hyper_field f = {(const uint8_t *)"x-k", 3, (const uint8_t *)v, strlen(v), 0};
+    roundtrip(&p, &f, 1);
+    assert_true(hyper_hpack_dec_table_size(p.dec) <= 4096);
+  }
+  /* Now the peer allows 65536: the encoder signals it and both grow. */
+  hyper_hpack_enc_set_peer_table_size(p.enc, 65536);
+  for (int i = 0; i < 100; i++) {
+    snprintf(v, sizeof v, "other-%03d-%0100d", i, 0);
+    hyper_field f = {(const uint8_t *)"x-k", 3, (const uint8_t *)v, strlen(v), 0};
+    roundtrip(&p, &f, 1);
+  }
+  assert_true(hyper_hpack_dec_table_size(p.dec) > 4096);
+  pair_free(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hpack_roundtrip_request),
@@ -466,6 +499,7 @@ int main(void) {
       cmocka_unit_test(test_hpack_encode_buffer_too_small),
       cmocka_unit_test(test_hpack_decode_empty_block),
       cmocka_unit_test(test_hpack_static_table_generated_hashes),
+      cmocka_unit_test(test_hpack_large_limits_start_at_4096),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
