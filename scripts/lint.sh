@@ -17,7 +17,7 @@ if [ -n "$bad" ]; then
   echo "lint: bare allocation calls in src/ (use hyper__mem_*):"; echo "$bad"; fail=1
 fi
 
-for d in src/common src/hpack src/h2 src/h1; do
+for d in src/common src/hdrs src/hpack src/h2 src/h1 src/decode; do
   [ -d "$d" ] || continue
   bad=$(grep -nE '#[[:space:]]*include[[:space:]]*<(sys/socket|netinet/|arpa/|netdb|openssl/|pthread|time\.h|sys/time|poll|unistd)' -r "$d" || true)
   if [ -n "$bad" ]; then
@@ -40,7 +40,9 @@ check_layer common hpack h1 h2 io client
 check_layer hpack h1 h2 io client
 check_layer h1 hpack h2 io client
 check_layer h2 h1 io client
-check_layer io h2 h1 hpack client
+check_layer io h2 h1 hpack client decode
+check_layer hdrs hpack h1 h2 io client decode
+check_layer decode hpack h1 h2 io client
 
 if [ "$fail" = 0 ]; then echo "lint: ok"; fi
 exit "$fail"

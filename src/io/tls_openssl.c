@@ -1,0 +1,2 @@
+/* placeholder: being written */
+typedef int hyper__placeholder_src_io_tls_openssl_c;
