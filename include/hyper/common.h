@@ -77,6 +77,24 @@ extern "C" {
   XX(H2_HEADER, -308, "HTTP/2 header block is malformed")                     \
   XX(H2_FLOOD, -309, "HTTP/2 peer exceeded an abuse limit (flood)")           \
   XX(H2_SETTINGS_TIMEOUT, -310, "HTTP/2 SETTINGS not acknowledged in time")   \
+  XX(H1_PARSE, -401, "malformed HTTP/1.1 message")                            \
+  XX(H1_CHUNKED, -402, "malformed HTTP/1.1 chunked body")                     \
+  XX(H1_LENGTH, -403, "invalid or conflicting HTTP/1.1 message length")       \
+  XX(H1_UNEXPECTED_EOF, -404, "HTTP/1.1 connection closed mid-message")       \
+  XX(H1_TOO_LARGE, -405, "HTTP/1.1 header section larger than the limit")     \
+  XX(CONNECT, -501, "could not connect")                                      \
+  XX(RESOLVE, -502, "could not resolve the host name")                        \
+  XX(TIMEOUT, -503, "operation timed out")                                    \
+  XX(EOF, -504, "connection closed by the peer")                              \
+  XX(IO, -505, "socket I/O error")                                            \
+  XX(TLS_HANDSHAKE, -506, "TLS handshake failed")                             \
+  XX(TLS_VERIFY, -507, "TLS certificate verification failed")                 \
+  XX(TLS_ALPN, -508, "the server did not agree to a usable protocol (ALPN)")  \
+  XX(TLS, -509, "TLS error after the handshake")                              \
+  XX(DECODE_GZIP, -601, "invalid gzip/deflate content coding")                \
+  XX(DECODE_BROTLI, -602, "invalid brotli content coding")                    \
+  XX(UNSUPPORTED_ENCODING, -603, "unsupported content coding")                \
+  XX(DECODE_RATIO, -604, "decoded body exceeds the expansion limit (bomb?)")  \
   XX(NOMEM, -901, "out of memory")                                             \
   XX(INTERNAL, -902, "internal error (a bug in hyper)")
 
