@@ -7,5 +7,6 @@
 #include <hyper/hpack.h>
 #include <hyper/frame.h>
 #include <hyper/h2.h>
+#include <hyper/hdrs.h>
 
 #endif /* HYPER_HYPER_H */
