@@ -1,4 +1,5 @@
-# hyper — front door. `make check` installs what is missing (Debian), builds
+# hyper — front door. `make demo` builds and runs a real HTTP/2 exchange with
+# nghttpd on loopback; `make check` installs what is missing (Debian), builds
 # with -Wall -Wextra -Werror and runs the whole test suite.
 #   make check              build/ , RelWithDebInfo
 #   make check SANITIZE=1   build-asan/ , ASan + UBSan
@@ -16,7 +17,7 @@ else
 BUILD ?= build
 endif
 
-.PHONY: all deps configure build check test fuzz bench clean
+.PHONY: all deps configure build check test demo fuzz bench clean
 
 all: build
 
@@ -34,6 +35,9 @@ test:
 
 check: build
 	$(MAKE) test BUILD=$(BUILD)
+
+demo: build
+	sh scripts/demo.sh $(BUILD)
 
 fuzz: deps
 	cmake -S . -B build-fuzz -DHYPER_FUZZ=ON -DHYPER_TESTS=OFF -DHYPER_BENCH=OFF \

@@ -1,14 +1,18 @@
 /*
  * hyper — the sans-IO HTTP/2 core (RFC 9113).
  *
- * This header grows section by section. For now it holds the flow-control
- * window managers; the connection (config, events, submit, recv, pending
- * output) is added after it.
+ * Two sections: the flow-control window managers, then the connection
+ * (config, events, actions, recv, pending output). The connection never
+ * touches a socket, a clock or a thread: bytes go in with
+ * hyper_h2_conn_recv(), events come out with hyper_h2_conn_next_event(),
+ * actions (hyper_h2_submit_request() ...) queue bytes that the caller pulls
+ * with hyper_h2_conn_pending() / hyper_h2_conn_advance().
  */
 #ifndef HYPER_H2_H
 #define HYPER_H2_H
 
 #include "common.h"
+#include "frame.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -266,6 +270,685 @@ HYPER_EXTERN void hyper_h2_wm_default_factory(hyper_h2_wm_factory *f);
 /* ======================================================================== */
 /* End of flow control: window managers                                     */
 /* ======================================================================== */
+
+/* ======================================================================== */
+/* The connection                                                           */
+/* ======================================================================== */
+/*
+ * A typical loop (error handling shortened):
+ *
+ *   hyper_h2_config cfg;
+ *   hyper_h2_config_init(&cfg, HYPER_H2_ROLE_CLIENT);
+ *   hyper_h2_conn *c;
+ *   hyper_h2_conn_new(&c, &cfg, NULL);
+ *   hyper_h2_conn_initiate(c);                 // preface + SETTINGS
+ *   uint32_t id;
+ *   hyper_h2_submit_request(c, fields, nfields, 1, &id);
+ *   while (hyper_h2_conn_wants_read(c) || hyper_h2_conn_wants_write(c)) {
+ *     const uint8_t *out;
+ *     size_t n = hyper_h2_conn_pending(c, &out);
+ *     if (n) { n = write(fd, out, n); hyper_h2_conn_advance(c, n); continue; }
+ *     ssize_t got = read(fd, buf, sizeof buf);
+ *     for (size_t off = 0; off < (size_t)got;) {
+ *       int used = hyper_h2_conn_recv(c, buf + off, got - off);
+ *       if (used < 0) { handle hyper_h2_conn_last_error(c); goto flush; }
+ *       off += (size_t)used;
+ *       hyper_h2_event ev;
+ *       while (hyper_h2_conn_next_event(c, &ev)) handle(&ev);
+ *     }
+ *   }
+ *
+ * Lifetimes in one sentence: everything an event points to stays valid
+ * until the next call to hyper_h2_conn_recv() or hyper_h2_conn_free() (and,
+ * for slices into the caller's input, as long as the caller keeps that input
+ * unchanged); the pointer from hyper_h2_conn_pending() stays valid until the
+ * next call that queues output or advances it.
+ *
+ * Errors: functions return a hyper_err. Protocol errors the peer causes are
+ * handled inside (RFC 9113 §5.4): a stream error queues RST_STREAM and
+ * reports a STREAM_RESET event (remote = 0); a connection error queues
+ * GOAWAY *before* hyper_h2_conn_recv() returns the error, after which the
+ * connection processes no more input (every later recv returns the same
+ * error) and only output may still be pulled. hyper_h2_conn_last_error()
+ * gives the details. After HYPER_ERR_NOMEM from recv only _free() is safe.
+ */
+
+/** Opaque connection object. */
+typedef struct hyper_h2_conn hyper_h2_conn;
+
+/** Which end of the connection we are. */
+typedef enum hyper_h2_role {
+  HYPER_H2_ROLE_CLIENT = 0,
+  HYPER_H2_ROLE_SERVER = 1
+} hyper_h2_role;
+
+/** When received DATA counts as processed for flow control (see the window
+ *  manager section above). */
+typedef enum hyper_h2_recv_mode {
+  /** On receipt (the blocking client's choice, like Python hyper). */
+  HYPER_H2_RECV_AUTO = 0,
+  /** When the application calls hyper_h2_acknowledge_received_data()
+   *  (h2's acknowledge_received_data, nghttp2's consume). */
+  HYPER_H2_RECV_ACK = 1
+} hyper_h2_recv_mode;
+
+/** "No limit" for the two settings whose RFC default is unlimited. */
+#define HYPER_H2_SETTING_UNLIMITED 0xffffffffu
+
+/* Defaults (../shared/HOSTILE-PEERS.md "Default limits"). */
+/** SETTINGS_MAX_CONCURRENT_STREAMS we advertise: streams the peer may open. */
+#define HYPER_H2_DEFAULT_MAX_CONCURRENT_STREAMS 100u
+/** SETTINGS_MAX_HEADER_LIST_SIZE we advertise and enforce (name + value +
+ *  32 per field, RFC 9113 §6.5.2). */
+#define HYPER_H2_DEFAULT_MAX_HEADER_LIST 65536u
+/** The largest SETTINGS_MAX_HEADER_LIST_SIZE a configuration may ask for. */
+#define HYPER_H2_MAX_HEADER_LIST_HARD_CAP 262144u
+/** Cap on one decoded name or value. */
+#define HYPER_H2_DEFAULT_MAX_FIELD_LEN 65536u
+/** CONTINUATION frames allowed after one HEADERS or PUSH_PROMISE. */
+#define HYPER_H2_DEFAULT_MAX_CONTINUATIONS 8u
+/** Entries allowed in one received SETTINGS frame (CVE-2020-11080). */
+#define HYPER_H2_DEFAULT_MAX_SETTINGS_ENTRIES 32u
+/** The largest max_settings_entries a configuration may ask for. */
+#define HYPER_H2_MAX_SETTINGS_ENTRIES_CAP 64u
+/** PING and SETTINGS acknowledgements queued but not yet pulled. */
+#define HYPER_H2_DEFAULT_MAX_PENDING_ACKS 1000u
+/** Frames other than DATA that the peer made us queue and that are not yet
+ *  pulled (acknowledgements, RST_STREAM, WINDOW_UPDATE). */
+#define HYPER_H2_DEFAULT_MAX_OUTBOUND_FRAMES 5000u
+/** Token buckets: burst, and refill per second of caller-supplied time. */
+#define HYPER_H2_DEFAULT_RST_BURST 1000u
+#define HYPER_H2_DEFAULT_RST_RATE 33u
+#define HYPER_H2_DEFAULT_GLITCH_BURST 1000u
+#define HYPER_H2_DEFAULT_GLITCH_RATE 33u
+/** The most HPACK dynamic table our encoder uses, whatever the peer allows. */
+#define HYPER_H2_DEFAULT_ENCODER_TABLE_MAX 4096u
+/** Streams the peer may hold reserved by PUSH_PROMISE when push is on. */
+#define HYPER_H2_DEFAULT_MAX_RESERVED_STREAMS 100u
+/** Closed streams remembered so that late frames are classified correctly
+ *  (RFC 9113 §5.1 "closed"); older ones are forgotten. */
+#define HYPER_H2_DEFAULT_MAX_CLOSED_STREAMS 256u
+/** Time our SETTINGS may stay unacknowledged (needs hyper_h2_conn_set_time). */
+#define HYPER_H2_DEFAULT_SETTINGS_TIMEOUT_MS 10000u
+
+/**
+ * The SETTINGS parameters of RFC 9113 §6.5.2 plus RFC 8441 §3
+ * (enable_connect_protocol) and RFC 9218 §2.1 (no_rfc7540_priorities).
+ * max_concurrent_streams and max_header_list_size may be
+ * HYPER_H2_SETTING_UNLIMITED.
+ */
+typedef struct hyper_h2_settings {
+  uint32_t header_table_size;
+  uint32_t enable_push;
+  uint32_t max_concurrent_streams;
+  uint32_t initial_window_size;
+  uint32_t max_frame_size;
+  uint32_t max_header_list_size;
+  uint32_t enable_connect_protocol;
+  uint32_t no_rfc7540_priorities;
+} hyper_h2_settings;
+
+/** One setting that changed: REMOTE_SETTINGS_CHANGED and SETTINGS_ACKED. */
+typedef struct hyper_h2_setting_change {
+  uint16_t id; /**< hyper_h2_settings_id */
+  uint32_t old_value;
+  uint32_t new_value;
+} hyper_h2_setting_change;
+
+/** Trace record kinds (for a --debug frame log). */
+typedef enum hyper_h2_trace_kind {
+  HYPER_H2_TRACE_FRAME_RECV = 1, /**< |frame| was received */
+  HYPER_H2_TRACE_FRAME_SENT,     /**< |frame| was queued for sending */
+  HYPER_H2_TRACE_FIELDS_RECV,    /**< a header block was decoded */
+  HYPER_H2_TRACE_FIELDS_SENT,    /**< a header block was encoded */
+  HYPER_H2_TRACE_HPACK_TABLE     /**< an HPACK dynamic table changed size */
+} hyper_h2_trace_kind;
+
+/**
+ * A trace record. Every pointer is valid during the callback only.
+ *  - FRAME_*: |frame| is the parsed frame (header and typed fields; its
+ *    slices point at the frame's bytes). A received frame that fails to
+ *    parse is traced with only |frame->hdr| and |frame->u.unknown| valid and
+ *    |parse_error| set to the error.
+ *  - FIELDS_*: |stream_id| (the promised stream for a push promise), the
+ *    |nfields| |fields|.
+ *  - HPACK_TABLE: |hpack_encoder| (1: our encoder, 0: our decoder), the
+ *    table size before and after in RFC 7541 §4.1 units, and the maximum.
+ */
+typedef struct hyper_h2_trace {
+  hyper_h2_trace_kind kind;
+  const hyper_h2_frame *frame;
+  int parse_error;
+  uint32_t stream_id;
+  const hyper_field *fields;
+  size_t nfields;
+  int hpack_encoder;
+  size_t old_size, new_size, max_size;
+} hyper_h2_trace;
+
+/**
+ * The trace hook. Called synchronously from inside the connection's
+ * functions; it must not call any hyper_h2_* function on the same
+ * connection. |user| is the config's trace_user.
+ */
+typedef void (*hyper_h2_trace_fn)(const hyper_h2_trace *rec, void *user);
+
+/**
+ * Connection policy, the single home for it (h2's H2Configuration). Fill
+ * with hyper_h2_config_init(), change fields, pass to hyper_h2_conn_new(),
+ * which copies it.
+ */
+typedef struct hyper_h2_config {
+  hyper_h2_role role;
+  /** Our SETTINGS. Defaults: header_table_size 4096; enable_push 0 (a
+   *  server never sends it); max_concurrent_streams 100;
+   *  initial_window_size HYPER_H2_DEFAULT_STREAM_RECV_WINDOW (4 MiB);
+   *  max_frame_size 16384; max_header_list_size 65536 (at most
+   *  HYPER_H2_MAX_HEADER_LIST_HARD_CAP); enable_connect_protocol 0;
+   *  no_rfc7540_priorities 1. Values equal to the RFC defaults are not
+   *  sent. */
+  hyper_h2_settings settings;
+  /** Check received header blocks against RFC 9113 §8 (default 1). Off:
+   *  blocks are still decoded and content-length is still tracked when it
+   *  parses. */
+  int validate_inbound_headers;
+  /** Refuse to send header blocks that break RFC 9113 §8 (default 1). */
+  int validate_outbound_headers;
+  /** Lowercase names, trim values, drop connection-specific fields before
+   *  validating and sending (default 1). */
+  int normalize_outbound_headers;
+  /** Our connection receive window, granted right after the preface
+   *  (default HYPER_H2_DEFAULT_CONN_RECV_WINDOW, 16 MiB; at least 65535). */
+  uint32_t connection_window;
+  /** AUTO (default) or ACK. */
+  hyper_h2_recv_mode recv_mode;
+  /** Window managers (create NULL: the default manager, embedded in the
+   *  stream without an allocation). */
+  hyper_h2_wm_factory wm_factory;
+  /** CONTINUATION frames per header block (default 8). */
+  uint32_t max_continuations;
+  /** Compressed header block bytes, CONTINUATIONs included (0, the default:
+   *  2 x settings.max_header_list_size). */
+  size_t max_header_block;
+  /** One decoded name or value (default 65536). */
+  size_t max_field_len;
+  /** Entries per received SETTINGS frame (default 32, at most 64). */
+  uint32_t max_settings_entries;
+  /** Queued, unpulled PING + SETTINGS ACKs (default 1000). */
+  uint32_t max_pending_acks;
+  /** Queued, unpulled frames the peer made us send (default 5000). */
+  uint32_t max_outbound_frames;
+  /** Received RST_STREAM bucket, server role only (rapid reset,
+   *  CVE-2023-44487): burst (0 disables) and tokens per second. */
+  uint32_t rst_burst, rst_rate;
+  /** Glitch bucket, both roles: frames that are legal but useless or that
+   *  make us reset a stream (MadeYouReset, CVE-2025-8671). */
+  uint32_t glitch_burst, glitch_rate;
+  /** The most HPACK dynamic table our encoder uses (default 4096). */
+  uint32_t encoder_table_max;
+  /** Streams the peer may keep reserved with PUSH_PROMISE while push is
+   *  enabled (default 100); with push off nothing is accepted. */
+  uint32_t max_reserved_streams;
+  /** Closed streams remembered (default 256, at least 1). */
+  uint32_t max_closed_streams;
+  /** SETTINGS acknowledgement timeout in ms, 0 for none (default 10000);
+   *  checked by hyper_h2_conn_set_time(). */
+  uint32_t settings_timeout_ms;
+  /** Optional trace hook and its user pointer. */
+  hyper_h2_trace_fn trace;
+  void *trace_user;
+} hyper_h2_config;
+
+/**
+ * Fills |cfg| with the defaults above for |role|. Never fails (|cfg| must
+ * not be NULL).
+ */
+HYPER_EXTERN void hyper_h2_config_init(hyper_h2_config *cfg,
+                                       hyper_h2_role role);
+
+/* ---- events -------------------------------------------------------------- */
+
+/** Event types (names follow h2's events.py). */
+typedef enum hyper_h2_event_type {
+  HYPER_H2_EV_NONE = 0,
+  /** server: a request's header block (stream_id, headers). */
+  HYPER_H2_EV_REQUEST_RECEIVED,
+  /** client: the final response's header block (headers). */
+  HYPER_H2_EV_RESPONSE_RECEIVED,
+  /** a trailer section (headers; end_stream is always 1). */
+  HYPER_H2_EV_TRAILERS_RECEIVED,
+  /** client: a 1xx response (headers). */
+  HYPER_H2_EV_INFORMATIONAL_RECEIVED,
+  /** DATA (data). */
+  HYPER_H2_EV_DATA_RECEIVED,
+  /** the peer granted send window (window; stream_id 0: the connection). */
+  HYPER_H2_EV_WINDOW_UPDATED,
+  /** the peer's SETTINGS were applied (settings; old and new values). */
+  HYPER_H2_EV_REMOTE_SETTINGS_CHANGED,
+  /** the peer acknowledged our SETTINGS (settings: ours, old and new). */
+  HYPER_H2_EV_SETTINGS_ACKED,
+  /** the peer sent PING (ping); the ACK is already queued. */
+  HYPER_H2_EV_PING_RECEIVED,
+  /** the peer acknowledged one of our PINGs (ping). */
+  HYPER_H2_EV_PING_ACK_RECEIVED,
+  /** the peer ended its side of the stream (no payload). Follows the
+   *  headers or DATA event that carried END_STREAM. */
+  HYPER_H2_EV_STREAM_ENDED,
+  /** the stream was reset (reset): by the peer (remote 1) or by us because
+   *  the peer broke a rule on it (remote 0; RST_STREAM is queued). */
+  HYPER_H2_EV_STREAM_RESET,
+  /** client: the server promised stream_id (push). */
+  HYPER_H2_EV_PUSHED_STREAM_RECEIVED,
+  /** server: PRIORITY_UPDATE (RFC 9218) for stream_id (priority). */
+  HYPER_H2_EV_PRIORITY_UPDATED,
+  /** the peer sent GOAWAY (goaway). Streams we opened above
+   *  last_stream_id were not processed and are closed (retry them
+   *  elsewhere); no further requests may be submitted. */
+  HYPER_H2_EV_CONNECTION_TERMINATED,
+  /** client: ALTSVC (RFC 7838) on stream_id or for an origin (alt_svc). */
+  HYPER_H2_EV_ALT_SVC_RECEIVED,
+  /** a frame of a type the core does not handle, ORIGIN included
+   *  (unknown). */
+  HYPER_H2_EV_UNKNOWN_FRAME_RECEIVED
+} hyper_h2_event_type;
+
+/**
+ * One event. |type| selects the member of |u|. Every pointer in it is valid
+ * until the next call to hyper_h2_conn_recv() or hyper_h2_conn_free();
+ * DATA, GOAWAY debug data, ALTSVC and unknown payloads may point into the
+ * input given to hyper_h2_conn_recv(), so also only while the caller keeps
+ * that input unchanged. Copy what you keep.
+ */
+typedef struct hyper_h2_event {
+  hyper_h2_event_type type;
+  /** The stream concerned; 0 for connection-level events. */
+  uint32_t stream_id;
+  /** Headers and DATA events: the frame carried END_STREAM (a
+   *  STREAM_ENDED event follows). */
+  int end_stream;
+  union {
+    /** REQUEST/RESPONSE/TRAILERS/INFORMATIONAL_RECEIVED: the decoded
+     *  fields in wire order, pseudo-header fields first. */
+    struct {
+      const hyper_field *fields;
+      size_t nfields;
+    } headers;
+    /** DATA_RECEIVED: the application data (padding removed; |data| may be
+     *  NULL when |len| is 0) and what the frame cost in flow control
+     *  (padding included). In ACK mode acknowledge |len| octets; the
+     *  padding is acknowledged by the core. */
+    struct {
+      const uint8_t *data;
+      size_t len;
+      uint32_t flow_controlled_len;
+    } data;
+    /** WINDOW_UPDATED: the increment. */
+    struct {
+      uint32_t delta;
+    } window;
+    /** REMOTE_SETTINGS_CHANGED, SETTINGS_ACKED: known settings in wire
+     *  order (unknown identifiers are ignored, RFC 9113 §6.5.2). */
+    struct {
+      const hyper_h2_setting_change *changes;
+      size_t count;
+    } settings;
+    /** PING_RECEIVED, PING_ACK_RECEIVED. */
+    struct {
+      uint8_t opaque[8];
+    } ping;
+    /** STREAM_RESET. */
+    struct {
+      uint32_t error_code; /**< hyper_h2_code or an unknown value */
+      int remote;          /**< 1: the peer's RST_STREAM; 0: ours */
+    } reset;
+    /** PUSHED_STREAM_RECEIVED: stream_id is the promised stream. */
+    struct {
+      uint32_t parent_stream_id;
+      const hyper_field *fields; /**< the promised request */
+      size_t nfields;
+    } push;
+    /** PRIORITY_UPDATED: stream_id is the prioritized stream; urgency and
+     *  incremental parsed from |value| (RFC 9218 §4; defaults 3 and 0 when
+     *  absent or unparsable). */
+    struct {
+      uint8_t urgency;
+      uint8_t incremental;
+      const uint8_t *value;
+      size_t len;
+    } priority;
+    /** CONNECTION_TERMINATED. */
+    struct {
+      uint32_t error_code;
+      uint32_t last_stream_id;
+      const uint8_t *debug_data; /**< may hold sensitive data (§6.8) */
+      size_t debug_len;
+    } goaway;
+    /** ALT_SVC_RECEIVED: origin is empty for an ALTSVC on a stream. */
+    struct {
+      const uint8_t *origin;
+      size_t origin_len;
+      const uint8_t *value;
+      size_t value_len;
+    } alt_svc;
+    /** UNKNOWN_FRAME_RECEIVED. */
+    struct {
+      uint8_t frame_type;
+      uint8_t flags;
+      const uint8_t *payload;
+      size_t len;
+    } unknown;
+  } u;
+} hyper_h2_event;
+
+/** Detail of the last error (STYLE §3.4 rule c). */
+typedef struct hyper_h2_error {
+  int code;           /**< hyper_err; 0 when there was none */
+  uint32_t h2_code;   /**< hyper_h2_code sent or received, if any */
+  uint32_t stream_id; /**< 0 for a connection error */
+  const char *desc;   /**< static string; "" when there was none */
+} hyper_h2_error;
+
+/* ---- lifecycle ----------------------------------------------------------- */
+
+/**
+ * Creates a connection in |*out| for |cfg| (copied; NULL means the client
+ * defaults) using |mem| (copied; NULL: the C library). Creates the HPACK
+ * contexts and the connection's window manager; allocates nothing per
+ * frame afterwards.
+ *
+ * Returns 0, or one of:
+ *   HYPER_ERR_INVALID_ARGUMENT  |out| is NULL, or a config value is out of
+ *                               range (a setting the frame codec would
+ *                               refuse, max_header_list_size above the hard
+ *                               cap, a zero limit that must be positive,
+ *                               max_settings_entries above the cap, a server
+ *                               with enable_push 1, connection_window below
+ *                               65535 or above 2^31-1).
+ *   HYPER_ERR_NOMEM             allocation failed (|*out| untouched).
+ *   any error the window manager factory returned.
+ */
+HYPER_EXTERN int hyper_h2_conn_new(hyper_h2_conn **out,
+                                   const hyper_h2_config *cfg,
+                                   const hyper_mem *mem);
+
+/** Frees |c| and everything it owns (streams, window managers). NULL is a
+ *  no-op. */
+HYPER_EXTERN void hyper_h2_conn_free(hyper_h2_conn *c);
+
+/**
+ * Queues the connection preface (client only), our SETTINGS and the
+ * WINDOW_UPDATE that raises the connection window. Must be called once,
+ * before anything else is submitted or received.
+ *
+ * Returns 0, or HYPER_ERR_INVALID_STATE (called twice), HYPER_ERR_NOMEM.
+ */
+HYPER_EXTERN int hyper_h2_conn_initiate(hyper_h2_conn *c);
+
+/**
+ * Tells the connection the time, in milliseconds of any monotonic clock.
+ * Token buckets refill from it and the SETTINGS timeout is checked against
+ * it. Time that goes backwards is ignored. Without calls the buckets never
+ * refill and no timeout fires.
+ *
+ * Returns 0, or HYPER_ERR_H2_SETTINGS_TIMEOUT: our SETTINGS have been
+ * unacknowledged for longer than settings_timeout_ms; GOAWAY
+ * (SETTINGS_TIMEOUT) is queued and the connection is terminated.
+ */
+HYPER_EXTERN int hyper_h2_conn_set_time(hyper_h2_conn *c, uint64_t now_ms);
+
+/* ---- input --------------------------------------------------------------- */
+
+/**
+ * Feeds |len| received bytes at |in|. Returns the number of bytes consumed
+ * (at most INT_MAX), which may be fewer than |len|: the call stops after the
+ * first frame that produced events. Pull them with
+ * hyper_h2_conn_next_event() until it returns 0, then call again with the
+ * rest. Any split of the byte stream gives the same events. Partial frames
+ * are buffered inside (up to our SETTINGS_MAX_FRAME_SIZE); a whole frame
+ * already in |in| is used in place, so DATA events point into |in|.
+ *
+ * Returns bytes consumed (>= 0), or one of:
+ *   HYPER_ERR_INVALID_ARGUMENT  |c| NULL, or |in| NULL with |len| > 0.
+ *   HYPER_ERR_INVALID_STATE     not initiated, or events from the previous
+ *                               call are still queued.
+ *   HYPER_ERR_H2_PROTOCOL, _FRAME_SIZE, _FLOW_CONTROL, _STREAM_CLOSED,
+ *   HYPER_ERR_HPACK_* (compression), HYPER_ERR_H2_FLOOD (a limit or a
+ *   token bucket ran out; GOAWAY(ENHANCE_YOUR_CALM)),
+ *   HYPER_ERR_H2_SETTINGS_TIMEOUT
+ *                               a connection error: GOAWAY is queued and
+ *                               the same error is returned by every later
+ *                               call; see hyper_h2_conn_last_error().
+ *   HYPER_ERR_NOMEM             fatal: only hyper_h2_conn_free() is safe.
+ * After hyper_h2_close() with an error code, input is discarded: the call
+ * returns |len| and queues nothing.
+ */
+HYPER_EXTERN int hyper_h2_conn_recv(hyper_h2_conn *c, const uint8_t *in,
+                                    size_t len);
+
+/**
+ * Moves the next queued event into |*ev|. Returns 1 when one was stored,
+ * 0 when none is left (or an argument is NULL). See hyper_h2_event for the
+ * lifetime of its pointers.
+ */
+HYPER_EXTERN int hyper_h2_conn_next_event(hyper_h2_conn *c,
+                                          hyper_h2_event *ev);
+
+/* ---- output -------------------------------------------------------------- */
+
+/**
+ * Stores in |*out| a pointer to the bytes waiting to be sent and returns
+ * their number (0: nothing to send; |*out| is then NULL). The bytes stay
+ * owned by |c|; the pointer is valid until the next call that queues output
+ * (any submit/send/recv) or hyper_h2_conn_advance().
+ */
+HYPER_EXTERN size_t hyper_h2_conn_pending(hyper_h2_conn *c,
+                                          const uint8_t **out);
+
+/**
+ * Marks |n| bytes of the pending output as sent.
+ * Returns 0, or HYPER_ERR_INVALID_ARGUMENT (|n| > pending bytes).
+ */
+HYPER_EXTERN int hyper_h2_conn_advance(hyper_h2_conn *c, size_t n);
+
+/** Nonzero while the connection expects more input: not terminated, and
+ *  not (GOAWAY sent or received with no stream left open or reserved). */
+HYPER_EXTERN int hyper_h2_conn_wants_read(const hyper_h2_conn *c);
+
+/** Nonzero while output is pending. */
+HYPER_EXTERN int hyper_h2_conn_wants_write(const hyper_h2_conn *c);
+
+/* ---- actions ------------------------------------------------------------- */
+/*
+ * Common to the header-sending actions: |fields| (|n| of them) are read
+ * during the call only. With normalize_outbound_headers they are first
+ * normalised; with validate_outbound_headers a block that breaks RFC 9113
+ * §8 is refused with HYPER_ERR_H2_HEADER (hyper_h2_conn_last_error() names
+ * the rule). Blocks larger than the peer's SETTINGS_MAX_FRAME_SIZE are split
+ * into CONTINUATION frames. Nothing is queued and no state changes when an
+ * action fails. Each may also return:
+ *   HYPER_ERR_INVALID_ARGUMENT  a NULL pointer, or a stream id of 0.
+ *   HYPER_ERR_INVALID_STATE     not initiated, the connection is terminated
+ *                               or we sent GOAWAY, or the role may not do it.
+ *   HYPER_ERR_H2_STREAM_CLOSED  the stream is closed (or forgotten).
+ *   HYPER_ERR_H2_PROTOCOL       the stream's state does not allow it
+ *                               (RFC 9113 §5.1, §8.1), or it was never
+ *                               opened.
+ *   HYPER_ERR_NOMEM
+ */
+
+/**
+ * Client: opens the next stream with a request header block; with
+ * |end_stream| the request has no content. Stores the stream id in
+ * |*stream_id|. Also:
+ *   HYPER_ERR_H2_GOAWAY              the peer sent GOAWAY.
+ *   HYPER_ERR_LIMIT_EXCEEDED         the peer's MAX_CONCURRENT_STREAMS is
+ *                                    reached; retry after a stream closes.
+ *   HYPER_ERR_H2_STREAM_IDS_EXHAUSTED  no odd id is left; open a new
+ *                                    connection.
+ */
+HYPER_EXTERN int hyper_h2_submit_request(hyper_h2_conn *c,
+                                         const hyper_field *fields, size_t n,
+                                         int end_stream, uint32_t *stream_id);
+
+/** Server: sends the final response header block on |stream_id| (a request
+ *  stream or a stream we promised). Also HYPER_ERR_LIMIT_EXCEEDED for a
+ *  promised stream when the client's MAX_CONCURRENT_STREAMS is reached. */
+HYPER_EXTERN int hyper_h2_submit_response(hyper_h2_conn *c,
+                                          uint32_t stream_id,
+                                          const hyper_field *fields, size_t n,
+                                          int end_stream);
+
+/** Server: sends a 1xx response (never with END_STREAM), any number of
+ *  times before the final response. */
+HYPER_EXTERN int hyper_h2_submit_informational(hyper_h2_conn *c,
+                                               uint32_t stream_id,
+                                               const hyper_field *fields,
+                                               size_t n);
+
+/** Either role: sends trailers, which end the stream. */
+HYPER_EXTERN int hyper_h2_submit_trailers(hyper_h2_conn *c, uint32_t stream_id,
+                                          const hyper_field *fields, size_t n);
+
+/**
+ * Sends |len| octets of |data| (copied; may be NULL if |len| is 0) as one
+ * DATA frame on |stream_id|, with END_STREAM if |end_stream|. Never splits
+ * and never sends beyond the windows (h2's semantics): ask
+ * hyper_h2_conn_local_flow_control_window() and
+ * hyper_h2_conn_max_outbound_frame_size() how much fits. Also:
+ *   HYPER_ERR_H2_FLOW_CONTROL  |len| exceeds the stream or connection window.
+ *   HYPER_ERR_H2_FRAME_SIZE    |len| exceeds the peer's max frame size.
+ *   HYPER_ERR_H2_PROTOCOL      with validate_outbound_headers: the total
+ *                              would differ from the content-length sent.
+ */
+HYPER_EXTERN int hyper_h2_send_data(hyper_h2_conn *c, uint32_t stream_id,
+                                    const uint8_t *data, size_t len,
+                                    int end_stream);
+
+/** Ends our side of |stream_id| with an empty DATA frame (END_STREAM). */
+HYPER_EXTERN int hyper_h2_end_stream(hyper_h2_conn *c, uint32_t stream_id);
+
+/** Resets |stream_id| with RST_STREAM(|error_code|). No event follows. */
+HYPER_EXTERN int hyper_h2_reset_stream(hyper_h2_conn *c, uint32_t stream_id,
+                                       uint32_t error_code);
+
+/**
+ * Server: promises a stream on |parent_stream_id| (a request stream that is
+ * open or half-closed (remote)) with the request header block |fields|
+ * (GET or HEAD with :authority, RFC 9113 §8.4). Stores the promised (even)
+ * id in |*promised_stream_id|; respond on it with hyper_h2_submit_response().
+ * Also HYPER_ERR_INVALID_STATE when the client disabled push, and
+ * HYPER_ERR_H2_STREAM_IDS_EXHAUSTED.
+ */
+HYPER_EXTERN int hyper_h2_push_promise(hyper_h2_conn *c,
+                                       uint32_t parent_stream_id,
+                                       const hyper_field *fields, size_t n,
+                                       uint32_t *promised_stream_id);
+
+/** Sends PING with the 8 octets at |opaque|; its ACK is reported as
+ *  PING_ACK_RECEIVED. */
+HYPER_EXTERN int hyper_h2_ping(hyper_h2_conn *c, const uint8_t opaque[8]);
+
+/**
+ * Sends SETTINGS with the |n| |entries| (hyper_h2_setting from frame.h);
+ * they take effect as RFC 9113 §6.5.3 says (limits on the peer at once when
+ * raised, when acknowledged when lowered) and SETTINGS_ACKED reports the
+ * acknowledgement. Also HYPER_ERR_INVALID_ARGUMENT for a value the codec
+ * refuses, ENABLE_PUSH 1 from a server, ENABLE_CONNECT_PROTOCOL back to 0,
+ * a changed NO_RFC7540_PRIORITIES or a header list above the hard cap, and
+ * HYPER_ERR_LIMIT_EXCEEDED with 8 SETTINGS unacknowledged or more entries
+ * than HYPER_H2_MAX_SETTINGS_ENTRIES_CAP. A raised INITIAL_WINDOW_SIZE
+ * queues WINDOW_UPDATE frames for open streams as their managers ask; if
+ * that fails (HYPER_ERR_NOMEM) after the SETTINGS frame was queued, the
+ * error is fatal.
+ */
+HYPER_EXTERN int hyper_h2_update_settings(hyper_h2_conn *c,
+                                          const hyper_h2_setting *entries,
+                                          size_t n);
+
+/**
+ * ACK mode: the application has processed |n| octets of DATA delivered on
+ * |stream_id| (the stream may have closed since). Feeds the window managers
+ * and queues the WINDOW_UPDATE frames they ask for. Every octet delivered in
+ * a DATA_RECEIVED event must be acknowledged, or the connection window
+ * closes; octets never delivered (padding, discarded frames) are
+ * acknowledged by the core. Also HYPER_ERR_INVALID_STATE in AUTO mode and
+ * HYPER_ERR_INVALID_ARGUMENT when |n| exceeds what is unacknowledged on the
+ * connection.
+ */
+HYPER_EXTERN int hyper_h2_acknowledge_received_data(hyper_h2_conn *c,
+                                                    uint32_t stream_id,
+                                                    size_t n);
+
+/** Client: sends PRIORITY_UPDATE (RFC 9218 §7.1) for |stream_id| with
+ *  urgency |urgency| (0..7) and |incremental| (0 or 1). */
+HYPER_EXTERN int hyper_h2_priority_update(hyper_h2_conn *c,
+                                          uint32_t stream_id, uint8_t urgency,
+                                          int incremental);
+
+/** For hyper_h2_close(): the highest peer-initiated stream we processed. */
+#define HYPER_H2_LAST_STREAM_AUTO 0xffffffffu
+
+/**
+ * Sends GOAWAY(|error_code|, |last_stream_id|, |len| octets of |debug|).
+ * With NO_ERROR the connection drains: peer streams up to the last id and
+ * our own streams may finish, new ones are refused (a later call may lower
+ * the last id). With any other code the connection is over: further input
+ * is discarded. Also HYPER_ERR_INVALID_ARGUMENT when |last_stream_id| is
+ * above an earlier GOAWAY's.
+ */
+HYPER_EXTERN int hyper_h2_close(hyper_h2_conn *c, uint32_t error_code,
+                                uint32_t last_stream_id, const uint8_t *debug,
+                                size_t len);
+
+/** Stores the id the next submit_request (client) or push_promise (server)
+ *  will use. Returns 0 or HYPER_ERR_H2_STREAM_IDS_EXHAUSTED. */
+HYPER_EXTERN int hyper_h2_get_next_available_stream_id(hyper_h2_conn *c,
+                                                       uint32_t *stream_id);
+
+/* ---- queries ------------------------------------------------------------- */
+
+/**
+ * How many DATA octets may be sent on |stream_id| now: the minimum of the
+ * stream's and the connection's send windows, 0 when either is not
+ * positive; |stream_id| 0 gives the connection window. Negative: a
+ * hyper_err (HYPER_ERR_H2_STREAM_CLOSED for an unknown or closed stream).
+ */
+HYPER_EXTERN int64_t hyper_h2_conn_local_flow_control_window(
+    const hyper_h2_conn *c, uint32_t stream_id);
+
+/** The window the peer may still use on |stream_id| (0: the connection);
+ *  negative hyper_err as above. */
+HYPER_EXTERN int64_t hyper_h2_conn_remote_flow_control_window(
+    const hyper_h2_conn *c, uint32_t stream_id);
+
+/** The peer's SETTINGS_MAX_FRAME_SIZE: the largest DATA payload. */
+HYPER_EXTERN uint32_t hyper_h2_conn_max_outbound_frame_size(
+    const hyper_h2_conn *c);
+
+/** The peer's settings as last received (RFC defaults before). Valid as
+ *  long as |c|. */
+HYPER_EXTERN const hyper_h2_settings *hyper_h2_conn_remote_settings(
+    const hyper_h2_conn *c);
+
+/** Our settings as last acknowledged (RFC defaults before). */
+HYPER_EXTERN const hyper_h2_settings *hyper_h2_conn_local_settings(
+    const hyper_h2_conn *c);
+
+/** Streams open or half-closed that we (|outbound| 1) or the peer opened. */
+HYPER_EXTERN uint32_t hyper_h2_conn_open_streams(const hyper_h2_conn *c,
+                                                 int outbound);
+
+/** Attaches |data| to a live stream (returned by get). Returns 0 or
+ *  HYPER_ERR_H2_STREAM_CLOSED. */
+HYPER_EXTERN int hyper_h2_conn_set_stream_data(hyper_h2_conn *c,
+                                               uint32_t stream_id, void *data);
+HYPER_EXTERN void *hyper_h2_conn_get_stream_data(const hyper_h2_conn *c,
+                                                 uint32_t stream_id);
+
+/** The last error's detail. Valid as long as |c|; never NULL for a non-NULL
+ *  |c|. */
+HYPER_EXTERN const hyper_h2_error *hyper_h2_conn_last_error(
+    const hyper_h2_conn *c);
 
 #ifdef __cplusplus
 }
