@@ -137,8 +137,9 @@ HYPER_EXTERN int hyper_err_is_compression(int err);
  * need not outlive the call; |user| is passed to every function. The
  * functions must behave like their C counterparts (realloc(NULL, n) acts as
  * malloc; free(NULL) is a no-op). A NULL return is reported as
- * HYPER_ERR_NOMEM; hyper never aborts on allocation failure. Memory that
- * OpenSSL, zlib and brotli allocate internally does not go through this hook.
+ * HYPER_ERR_NOMEM; hyper never aborts on allocation failure. zlib and brotli
+ * (content decoding) allocate through this hook too; OpenSSL's internal
+ * allocations do not.
  */
 typedef struct hyper_mem {
   void *user;
