@@ -938,10 +938,12 @@ HYPER_EXTERN const hyper_h2_settings *hyper_h2_conn_local_settings(
 HYPER_EXTERN uint32_t hyper_h2_conn_open_streams(const hyper_h2_conn *c,
                                                  int outbound);
 
-/** Attaches |data| to a live stream (returned by get). Returns 0 or
- *  HYPER_ERR_H2_STREAM_CLOSED. */
+/** Attaches the caller's |data| pointer to a live stream; the core never
+ *  dereferences or frees it. Returns 0 or HYPER_ERR_H2_STREAM_CLOSED. */
 HYPER_EXTERN int hyper_h2_conn_set_stream_data(hyper_h2_conn *c,
                                                uint32_t stream_id, void *data);
+/** Returns the pointer attached with hyper_h2_conn_set_stream_data(), or
+ *  NULL when none was attached or the stream is not live. */
 HYPER_EXTERN void *hyper_h2_conn_get_stream_data(const hyper_h2_conn *c,
                                                  uint32_t stream_id);
 
