@@ -43,6 +43,7 @@ check_layer h2 h1 io client
 check_layer io h2 h1 hpack client decode
 check_layer hdrs hpack h1 h2 io client decode
 check_layer decode hpack h1 h2 io client
+check_layer client hpack h2
 
 if [ "$fail" = 0 ]; then echo "lint: ok"; fi
 exit "$fail"

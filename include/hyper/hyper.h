@@ -8,5 +8,7 @@
 #include <hyper/frame.h>
 #include <hyper/h2.h>
 #include <hyper/hdrs.h>
+#include <hyper/h1.h>
+#include <hyper/client.h>
 
 #endif /* HYPER_HYPER_H */

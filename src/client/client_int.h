@@ -1,0 +1,205 @@
+/* The blocking HTTP/2 client: private structures shared by client.c
+ * (lifecycle, connect, close, errors), drive.c (the loop that moves bytes
+ * between the transport and the sans-IO core and files events under their
+ * streams), request.c (requests and request bodies), response.c (reading
+ * responses, content decoding) and push.c (server push). Private to src/.
+ *
+ * Ownership: a hyper_client owns a list of client streams (hyper__cstream),
+ * one per request it sent or was started with putrequest, and one per
+ * stream the server promised. A response or push object handed to the
+ * caller refers to its client stream; the stream is freed when nothing
+ * refers to it any more: the client list (while attached, until the
+ * caller has released it and the stream is done), the response and the
+ * push. hyper_client_close() detaches ("orphans") the streams the caller
+ * still holds and frees the rest, so a response can outlive its client.
+ *
+ * The client holds no protocol logic: frames, state and flow control are
+ * the core's (h2.h). The core runs in acknowledged mode: DATA is
+ * acknowledged when the application consumes it (or early, see "spill" in
+ * drive.c).
+ */
+#ifndef HYPER_CLIENT_INT_H
+#define HYPER_CLIENT_INT_H
+
+#include "hyper/client.h"
+
+#include "../common/internal.h"
+#include "../decode/decode.h"
+#include "../io/transport.h"
+
+/* hyper__cstream.flags */
+#define CS_PUSH 0x0001u        /* promised by the server */
+#define CS_SENT 0x0002u        /* request HEADERS queued: |id| is real */
+#define CS_LOCAL_END 0x0004u   /* we ended our side (END_STREAM or reset) */
+#define CS_HEAD 0x0008u        /* the final response head arrived */
+#define CS_REMOTE_END 0x0010u  /* the peer ended its side */
+#define CS_RESET 0x0020u       /* reset, by either side */
+#define CS_TAKEN 0x0040u       /* the response object was handed out */
+#define CS_PUSH_OUT 0x0080u    /* the push object was handed out */
+#define CS_DISCARD 0x0100u     /* closed or cancelled: drop incoming data */
+#define CS_DRAIN 0x0200u       /* the caller wants the whole body held in
+                                  memory: acknowledge DATA on arrival */
+#define CS_ORPHAN 0x0400u      /* the connection is gone */
+
+typedef struct hyper__cstream hyper__cstream;
+
+struct hyper__cstream {
+  hyper_mem mem;
+  hyper__cstream *prev, *next; /* the client's list, creation order */
+  hyper_client *cl;            /* NULL once orphaned */
+  uint32_t id;                 /* stream id (predicted until CS_SENT) */
+  uint32_t parent;             /* push: the stream it was promised on */
+  uint32_t flags;              /* CS_* */
+  int err;                     /* why no more data will come (0: none) */
+  uint32_t h2_code;            /* RST_STREAM code received or sent */
+  int64_t deadline;            /* request deadline (absolute, ms) */
+  hyper_hdrs *req;             /* putrequest: fields until sent */
+  int status;                  /* :status of the final response */
+  hyper_hdrs *headers;         /* response fields (no pseudo-headers) */
+  hyper_hdrs *trailers;        /* trailer fields, NULL when none */
+  hyper_hdrs *promise;         /* push: the promised request, as received */
+  /* Response body as received (wire octets), [start, end) of buf. */
+  uint8_t *buf;
+  size_t start, end, cap;
+  /* The DATA frame boundaries inside it: a ring of remaining lengths. */
+  size_t *chunks;
+  size_t chead, ccount, ccap;
+  /* Octets at the back of the buffer not yet acknowledged to the core; the
+   * ones in front of them were acknowledged early (spilled or drained). */
+  size_t unacked;
+  hyper_resp *resp; /* the response object, while it exists */
+  hyper_push *push; /* the push object, while it exists */
+};
+
+struct hyper_client {
+  hyper_mem mem;
+  hyper_client_opts opts; /* strings point into |strs| */
+  char *strs;
+  char host[HYPER__IO_MAX_HOST_LEN + 1];
+  uint16_t port;
+  char authority[HYPER__IO_MAX_HOST_LEN + 16];
+  hyper__tls_ctx *tls;
+  hyper__io *io;      /* NULL while not connected */
+  hyper_h2_conn *h2;  /* NULL while not connected */
+  int conn_err;       /* sticky: why this connection is unusable */
+  int got_settings;   /* the server's first SETTINGS arrived */
+  int goaway;         /* GOAWAY received */
+  uint32_t goaway_last, goaway_code;
+  hyper__cstream *head, *tail;
+  uint32_t npending;  /* putrequests whose headers are not sent */
+  uint32_t last_put;  /* id of the latest putrequest */
+  uint32_t recent;    /* id of the latest request sent */
+  /* PING */
+  int ping_out;       /* a PING of ours is unanswered */
+  int ping_keepalive; /* ... and it is a dead-peer probe */
+  int64_t ping_sent;
+  uint8_t ping_data[8];
+  uint64_t ping_seq;
+  int64_t rtt;
+  int64_t last_rx;    /* when the peer last sent a byte */
+  hyper_client_error err;
+};
+
+struct hyper_resp {
+  hyper__cstream *cs;
+  int decode;       /* undo content-encoding */
+  int started;      /* a read happened */
+  int closed;
+  hyper__decoder *dec;
+  int dec_full;     /* the last feed filled its output: more may wait */
+  int dec_done;     /* finish() ran */
+  int err;          /* sticky decoding error */
+  uint8_t *out;     /* scratch for read_all / read_chunk */
+  size_t out_len, out_cap;
+  hyper_hdrs *empty; /* empty trailer map when there were none */
+};
+
+struct hyper_push {
+  hyper__cstream *cs;
+  char *method, *scheme, *authority, *path;
+  int cancelled;
+};
+
+/* ---- client.c -------------------------------------------------------- */
+
+/* Records the last error on |cl| (may be NULL: nothing is recorded) and
+ * returns |code|. */
+int hyper__client_err(hyper_client *cl, int code, uint32_t h2_code,
+                      uint32_t stream_id, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+/* Copies the transport's detail of the last failure and returns |code|. */
+int hyper__client_err_io(hyper_client *cl, int code,
+                         const hyper__io_error *e);
+/* Copies the core's detail of the last failure and returns |code|. */
+int hyper__client_err_h2(hyper_client *cl, int code);
+
+/* The deadline of a request made now (request_timeout_ms). */
+int64_t hyper__client_request_deadline(const hyper_client *cl);
+
+/* ---- drive.c ----------------------------------------------------------- */
+
+/* Writes everything the core has queued, by |deadline|. A failure fails
+ * the connection. */
+int hyper__client_flush(hyper_client *cl, int64_t deadline);
+
+/* One read from the socket (waiting until |deadline|, bounded by the read
+ * timeout; with |nowait| only what is there now), fed to the core, every
+ * event filed, output flushed. Sends keepalive PINGs and detects a dead
+ * peer. Returns 0 or a hyper_err (connection errors are sticky). */
+int hyper__client_pump(hyper_client *cl, int64_t deadline, int nowait);
+
+/* Condition for hyper__client_wait(): 1 done, 0 not yet, <0 an error. */
+typedef int (*hyper__client_cond)(hyper_client *cl, hyper__cstream *cs,
+                                  void *arg);
+
+/* Drives the connection until |cond| holds. |cs| (may be NULL) is the
+ * stream waited for: the others may be spilled (acknowledged early) when
+ * their unread data has closed the connection window. */
+int hyper__client_wait(hyper_client *cl, hyper__cstream *cs,
+                       hyper__client_cond cond, void *arg, int64_t deadline);
+
+/* Acknowledges early the unread data of every stream but |except|, when
+ * the connection window is low (|force|: whenever there is some), within
+ * max_buffered. Returns 0 or HYPER_ERR_LIMIT_EXCEEDED. */
+int hyper__client_spill(hyper_client *cl, hyper__cstream *except, int force);
+
+/* Marks the connection failed with |code| (sticky) and every unfinished
+ * stream with it. Returns |code|. */
+int hyper__client_fail(hyper_client *cl, int code);
+
+/* The attached stream with |id|, or NULL. */
+hyper__cstream *hyper__client_find(hyper_client *cl, uint32_t id);
+
+/* ---- streams (response.c) ------------------------------------------------ */
+
+/* A new stream (not linked). Returns 0 or HYPER_ERR_NOMEM. */
+int hyper__cs_new(hyper_client *cl, hyper__cstream **out);
+/* Appends |cs| to the client's list. */
+void hyper__cs_link(hyper_client *cl, hyper__cstream *cs);
+/* Removes |cs| from its client's list (it becomes an orphan). */
+void hyper__cs_unlink(hyper__cstream *cs);
+/* Frees |cs| and what it owns (not linked). */
+void hyper__cs_free(hyper__cstream *cs);
+/* Frees |cs| when nothing refers to it any more. */
+void hyper__cs_release(hyper__cstream *cs);
+/* Appends a DATA payload as one chunk. 0 or HYPER_ERR_NOMEM. */
+int hyper__cs_append(hyper__cstream *cs, const uint8_t *p, size_t n);
+/* Acknowledges |n| octets of |cs| to the core (connection gone: no-op). */
+void hyper__cs_ack(hyper__cstream *cs, size_t n);
+/* Acknowledges every unacknowledged octet buffered in |cs|. */
+void hyper__cs_ack_all(hyper__cstream *cs);
+/* Drops the buffered body, acknowledging what was unacknowledged. */
+void hyper__cs_drop_body(hyper__cstream *cs);
+/* Resets the stream with |code| unless it is already closed, drops its
+ * body and marks it CS_DISCARD. */
+void hyper__cs_cancel(hyper__cstream *cs, uint32_t code);
+/* Makes a response object for |cs| (whose head has arrived). */
+int hyper__resp_new(hyper__cstream *cs, hyper_resp **out);
+
+/* Waits for the final response head of |cs|. */
+int hyper__cs_wait_head(hyper__cstream *cs);
+
+#endif /* HYPER_CLIENT_INT_H */

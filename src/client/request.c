@@ -1,0 +1,595 @@
+/* Requests: header blocks (pseudo-header fields, the caller's fields minus
+ * connection-specific ones, content-length, accept-encoding), the stream
+ * limit, request bodies sent within flow control (from a buffer or a read
+ * callback), the putrequest/putheader/endheaders/send sequence, and
+ * get_response. */
+#include <stdio.h>
+#include <string.h>
+
+#include "client_int.h"
+
+/* ------------------------------------------------------------------------ */
+/* Header blocks                                                            */
+/* ------------------------------------------------------------------------ */
+
+static int name_is(const void *n, size_t len, const char *lit) {
+  return hyper_hdrs_name_eq(n, len, lit, strlen(lit));
+}
+
+/* te: only "trailers" may be sent in HTTP/2 (RFC 9113 §8.2.2). */
+static int te_is_trailers(const uint8_t *v, size_t len) {
+  while (len && (v[0] == ' ' || v[0] == '\t'))
+    v++, len--;
+  while (len && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+    len--;
+  return hyper_hdrs_name_eq(v, len, "trailers", 8);
+}
+
+/* Adds one caller field to the request map |h|: connection-specific fields
+ * are dropped, host becomes :authority, the request pseudo-header fields
+ * replace ours. */
+static int add_field(hyper_hdrs *h, const uint8_t *name, size_t nlen,
+                     const uint8_t *value, size_t vlen, uint32_t flags) {
+  if (nlen == 0)
+    return HYPER_ERR_INVALID_ARGUMENT;
+  if (name_is(name, nlen, "connection") || name_is(name, nlen, "keep-alive") ||
+      name_is(name, nlen, "proxy-connection") ||
+      name_is(name, nlen, "transfer-encoding") ||
+      name_is(name, nlen, "upgrade"))
+    return 0;
+  if (name_is(name, nlen, "te") && !te_is_trailers(value, vlen))
+    return 0;
+  if (name_is(name, nlen, "host"))
+    return hyper_hdrs_set(h, HYPER_HDRS_LIT(":authority"), value, vlen, flags);
+  if (name[0] == ':') {
+    if (name_is(name, nlen, ":method") || name_is(name, nlen, ":scheme") ||
+        name_is(name, nlen, ":authority") || name_is(name, nlen, ":path"))
+      return hyper_hdrs_set(h, name, nlen, value, vlen, flags);
+    return HYPER_ERR_INVALID_ARGUMENT;
+  }
+  return hyper_hdrs_add(h, name, nlen, value, vlen, flags);
+}
+
+/* A new request map with the four pseudo-header fields. */
+static int new_request(hyper_client *cl, const char *method, const char *path,
+                       hyper_hdrs **out) {
+  hyper_hdrs_config hc;
+  hyper_hdrs_config_init(&hc);
+  hc.lowercase_names = 1;
+  hyper_hdrs *h;
+  int rv = hyper_hdrs_new(&h, &hc, &cl->mem);
+  if (rv)
+    return rv;
+  const char *scheme = cl->opts.secure ? "https" : "http";
+  if ((rv = hyper_hdrs_add(h, HYPER_HDRS_LIT(":method"), method,
+                           strlen(method), 0)) != 0 ||
+      (rv = hyper_hdrs_add(h, HYPER_HDRS_LIT(":scheme"), scheme,
+                           strlen(scheme), 0)) != 0 ||
+      (rv = hyper_hdrs_add(h, HYPER_HDRS_LIT(":authority"), cl->authority,
+                           strlen(cl->authority), 0)) != 0 ||
+      (rv = hyper_hdrs_add(h, HYPER_HDRS_LIT(":path"), path, strlen(path),
+                           0)) != 0) {
+    hyper_hdrs_free(h);
+    return rv;
+  }
+  *out = h;
+  return 0;
+}
+
+static int add_user_fields(hyper_hdrs *h, const hyper_hdrs *user) {
+  size_t n = 0;
+  const hyper_field *f = hyper_hdrs_fields(user, &n);
+  for (size_t i = 0; i < n; i++) {
+    int rv = add_field(h, f[i].name, f[i].name_len, f[i].value,
+                       f[i].value_len,
+                       f[i].flags & (HYPER_FIELD_SENSITIVE |
+                                     HYPER_FIELD_NO_INDEX));
+    if (rv)
+      return rv;
+  }
+  return 0;
+}
+
+/* The fields every request gets unless the caller set them. */
+static int add_defaults(hyper_client *cl, hyper_hdrs *h, int has_body,
+                        size_t len) {
+  int rv = 0;
+  if (has_body && !hyper_hdrs_contains(h, HYPER_HDRS_LIT("content-length"))) {
+    char num[24];
+    int k = snprintf(num, sizeof num, "%zu", len);
+    rv = hyper_hdrs_add(h, HYPER_HDRS_LIT("content-length"), num, (size_t)k,
+                        0);
+  }
+  const char *ae = cl->opts.accept_encoding;
+  if (!rv && ae && ae[0] &&
+      !hyper_hdrs_contains(h, HYPER_HDRS_LIT("accept-encoding")))
+    rv = hyper_hdrs_add(h, HYPER_HDRS_LIT("accept-encoding"), ae, strlen(ae),
+                        0);
+  return rv;
+}
+
+static int check_token(const char *s) {
+  if (!s || !s[0])
+    return HYPER_ERR_INVALID_ARGUMENT;
+  for (const char *p = s; *p; p++)
+    if (*p == '\r' || *p == '\n')
+      return HYPER_ERR_INVALID_ARGUMENT;
+  return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The stream limit                                                         */
+/* ------------------------------------------------------------------------ */
+
+static uint32_t stream_limit(const hyper_client *cl) {
+  uint32_t lim = hyper_h2_conn_remote_settings(cl->h2)->max_concurrent_streams;
+  if (cl->opts.max_concurrent_streams &&
+      cl->opts.max_concurrent_streams < lim)
+    lim = cl->opts.max_concurrent_streams;
+  return lim;
+}
+
+/* Can an open stream close without the caller sending more request data? */
+static int some_stream_can_close(const hyper_client *cl) {
+  for (const hyper__cstream *cs = cl->head; cs; cs = cs->next)
+    if ((cs->flags & CS_SENT) && !(cs->flags & CS_PUSH) &&
+        !(cs->flags & CS_RESET) && (cs->flags & CS_LOCAL_END) &&
+        !(cs->flags & CS_REMOTE_END))
+      return 1;
+  return 0;
+}
+
+static int cond_slot(hyper_client *cl, hyper__cstream *cs, void *arg) {
+  (void)cs;
+  (void)arg;
+  if (cl->goaway)
+    return hyper__client_err(cl, HYPER_ERR_H2_GOAWAY, cl->goaway_code, 0,
+                             "the server sent GOAWAY: open a new connection");
+  uint32_t open = hyper_h2_conn_open_streams(cl->h2, 1);
+  uint32_t lim = stream_limit(cl);
+  if (open < lim)
+    return 1;
+  if (cl->opts.limit_mode == HYPER_CLIENT_LIMIT_FAIL)
+    return hyper__client_err(cl, HYPER_ERR_LIMIT_EXCEEDED, 0, 0,
+                             "%u streams open: the limit (%u) is reached",
+                             (unsigned)open, (unsigned)lim);
+  if (!some_stream_can_close(cl))
+    return hyper__client_err(cl, HYPER_ERR_LIMIT_EXCEEDED, 0, 0,
+                             "%u streams open (the limit) and each waits for "
+                             "request data from the caller",
+                             (unsigned)open);
+  /* Waiting: streams close only when their responses end, so unread data
+   * must not hold their windows shut. */
+  int rv = hyper__client_spill(cl, NULL, 1);
+  return rv ? rv : 0;
+}
+
+/* Submits the header block of |cs| (fields in |h|), waiting for a stream
+ * slot. On success |cs| is CS_SENT with its real id. */
+static int submit(hyper_client *cl, hyper__cstream *cs, hyper_hdrs *h,
+                  int end_stream) {
+  for (;;) {
+    int rv = hyper__client_wait(cl, NULL, cond_slot, NULL, cs->deadline);
+    if (rv)
+      return rv;
+    size_t n = 0;
+    const hyper_field *f = hyper_hdrs_fields(h, &n);
+    uint32_t id = 0;
+    rv = hyper_h2_submit_request(cl->h2, f, n, end_stream, &id);
+    if (rv == HYPER_ERR_LIMIT_EXCEEDED &&
+        cl->opts.limit_mode == HYPER_CLIENT_LIMIT_WAIT) {
+      /* the core counts differently than we thought: read and retry */
+      if ((rv = hyper__client_pump(cl, cs->deadline, 0)) != 0)
+        return rv;
+      continue;
+    }
+    if (rv) {
+      if (rv == HYPER_ERR_H2_GOAWAY)
+        return hyper__client_err(cl, rv, cl->goaway_code, 0,
+                                 "the server sent GOAWAY: open a new "
+                                 "connection");
+      return hyper__client_err_h2(cl, rv);
+    }
+    cs->id = id;
+    cs->flags |= CS_SENT | (end_stream ? CS_LOCAL_END : 0);
+    cl->recent = id;
+    return 0;
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Request bodies                                                           */
+/* ------------------------------------------------------------------------ */
+
+typedef struct body_src {
+  const uint8_t *p; /* buffer source */
+  size_t len, off;
+  hyper_client_body_fn fn; /* or callback source */
+  void *user;
+} body_src;
+
+/* Pending output worth writing before queueing more. */
+#define FLUSH_AT (256u * 1024u)
+
+static int cond_window(hyper_client *cl, hyper__cstream *cs, void *arg) {
+  (void)arg;
+  if (cs->flags & CS_RESET || cs->err)
+    return 1; /* the caller looks at why */
+  int64_t w = hyper_h2_conn_local_flow_control_window(cl->h2, cs->id);
+  if (w != 0)
+    return 1;
+  /* Stalled: a server may hold back WINDOW_UPDATE until we take its
+   * response (to this or another stream), so unread data is acknowledged
+   * while we wait (within max_buffered). */
+  int rv = hyper__client_spill(cl, NULL, 1);
+  return rv ? rv : 0;
+}
+
+/* Stops sending because the stream is over. 0 when the server reset it
+ * after a complete response (the upload is simply not needed). */
+static int stream_over(hyper_client *cl, hyper__cstream *cs) {
+  if ((cs->flags & CS_REMOTE_END) && (cs->flags & CS_HEAD) &&
+      (!cs->err || cs->err == HYPER_ERR_H2_STREAM_CLOSED)) {
+    cs->flags |= CS_LOCAL_END;
+    return 0;
+  }
+  int e = cs->err ? cs->err : HYPER_ERR_H2_STREAM_CLOSED;
+  if (cl->err.code == e && cl->err.stream_id == cs->id)
+    return e;
+  return hyper__client_err(cl, e, cs->h2_code, cs->id,
+                           "stream %u closed while sending the request body "
+                           "(%s)",
+                           (unsigned)cs->id, hyper_h2_code_name(cs->h2_code));
+}
+
+/* Sends the body from |src| on |cs|; with |final| the last frame ends the
+ * stream (an empty DATA frame when there is nothing left). */
+static int send_body(hyper_client *cl, hyper__cstream *cs, body_src *src,
+                     int final) {
+  uint8_t *tmp = NULL;
+  size_t tmpcap = 0;
+  int rv = 0;
+  for (;;) {
+    if (cs->flags & CS_RESET || cs->err) {
+      rv = stream_over(cl, cs);
+      break;
+    }
+    if (cl->conn_err) {
+      rv = cl->conn_err;
+      break;
+    }
+    if (!src->fn && src->off == src->len) { /* the buffer is sent */
+      if (final && !(cs->flags & CS_LOCAL_END)) {
+        if ((rv = hyper_h2_end_stream(cl->h2, cs->id)) != 0) {
+          rv = hyper__client_err_h2(cl, rv);
+          break;
+        }
+        cs->flags |= CS_LOCAL_END;
+      }
+      break;
+    }
+    int64_t win = hyper_h2_conn_local_flow_control_window(cl->h2, cs->id);
+    if (win < 0) {
+      rv = stream_over(cl, cs);
+      break;
+    }
+    size_t room = HYPER_MIN((size_t)win,
+                            (size_t)hyper_h2_conn_max_outbound_frame_size(
+                                cl->h2));
+    if (room == 0) {
+      /* Wait for WINDOW_UPDATE (reading other streams meanwhile). */
+      rv = hyper__client_wait(cl, cs, cond_window, NULL, cs->deadline);
+      if (rv)
+        break;
+      continue;
+    }
+    size_t n;
+    int end = 0;
+    const uint8_t *data;
+    if (!src->fn) {
+      n = HYPER_MIN(room, src->len - src->off);
+      data = src->p + src->off;
+      end = final && src->off + n == src->len;
+    } else {
+      if (!tmp) {
+        tmpcap = hyper_h2_conn_max_outbound_frame_size(cl->h2);
+        tmpcap = HYPER_MIN(tmpcap, (size_t)1 << 20);
+        if (!(tmp = hyper__mem_malloc(&cl->mem, tmpcap))) {
+          rv = hyper__client_err(cl, HYPER_ERR_NOMEM, 0, cs->id,
+                                 "out of memory");
+          break;
+        }
+      }
+      size_t cap = HYPER_MIN(room, tmpcap);
+      int eof = 0;
+      n = 0;
+      rv = src->fn(src->user, tmp, cap, &n, &eof);
+      if (rv >= 0 && n > cap)
+        rv = HYPER_ERR_INVALID_ARGUMENT;
+      if (rv < 0) {
+        hyper__client_err(cl, rv, HYPER_H2_CANCEL, cs->id,
+                          "the request body source failed (%s): stream %u "
+                          "reset",
+                          hyper_err_name(rv), (unsigned)cs->id);
+        hyper__cs_cancel(cs, HYPER_H2_CANCEL);
+        cs->err = rv;
+        (void)hyper__client_flush(cl, cs->deadline);
+        break;
+      }
+      rv = 0;
+      data = tmp;
+      end = eof != 0;
+      if (n == 0 && !end)
+        continue;
+    }
+    rv = hyper_h2_send_data(cl->h2, cs->id, data, n, end);
+    if (rv) {
+      rv = hyper__client_err_h2(cl, rv);
+      break;
+    }
+    if (!src->fn)
+      src->off += n;
+    if (end) {
+      cs->flags |= CS_LOCAL_END;
+      break;
+    }
+    const uint8_t *pend;
+    if (hyper_h2_conn_pending(cl->h2, &pend) >= FLUSH_AT &&
+        (rv = hyper__client_flush(cl, cs->deadline)) != 0)
+      break;
+    /* Take in what the server sent meanwhile (WINDOW_UPDATE, early
+     * responses), without waiting. */
+    if ((rv = hyper__client_pump(cl, cs->deadline, 1)) != 0)
+      break;
+  }
+  hyper__mem_free(&cl->mem, tmp);
+  if (!rv && cl->h2)
+    rv = hyper__client_flush(cl, cs->deadline);
+  return rv;
+}
+
+/* ------------------------------------------------------------------------ */
+/* request()                                                                */
+/* ------------------------------------------------------------------------ */
+
+static int do_request(hyper_client *c, const char *method, const char *path,
+                      const hyper_hdrs *headers, body_src *src, int has_body,
+                      uint32_t *stream_id) {
+  if (stream_id)
+    *stream_id = 0;
+  int rv = hyper_client_connect(c);
+  if (rv)
+    return rv;
+  if (c->npending)
+    return hyper__client_err(c, HYPER_ERR_INVALID_STATE, 0, c->last_put,
+                             "a request started with putrequest (stream %u) "
+                             "has not sent its headers",
+                             (unsigned)c->last_put);
+  hyper__cstream *cs;
+  if ((rv = hyper__cs_new(c, &cs)) != 0)
+    return hyper__client_err(c, rv, 0, 0, "out of memory");
+  cs->deadline = hyper__client_request_deadline(c);
+  hyper_hdrs *h = NULL;
+  rv = new_request(c, method, path, &h);
+  if (!rv && headers)
+    rv = add_user_fields(h, headers);
+  if (!rv)
+    rv = add_defaults(c, h, has_body && !src->fn, src->len);
+  if (rv) {
+    hyper_hdrs_free(h);
+    hyper__cs_free(cs);
+    return hyper__client_err(c, rv, 0, 0, "cannot build the request: %s",
+                             hyper_strerror(rv));
+  }
+  int end_stream = !has_body || (!src->fn && src->len == 0);
+  rv = submit(c, cs, h, end_stream);
+  hyper_hdrs_free(h);
+  if (rv) {
+    hyper__cs_free(cs);
+    return rv;
+  }
+  hyper__cs_link(c, cs);
+  if (stream_id)
+    *stream_id = cs->id;
+  if (!end_stream)
+    rv = send_body(c, cs, src, 1);
+  else
+    rv = hyper__client_flush(c, cs->deadline);
+  return rv;
+}
+
+int hyper_client_request(hyper_client *c, const char *method, const char *path,
+                         const void *body, size_t len,
+                         const hyper_hdrs *headers, uint32_t *stream_id) {
+  if (stream_id)
+    *stream_id = 0;
+  if (!c || check_token(method) || check_token(path) || (!body && len))
+    return HYPER_ERR_INVALID_ARGUMENT;
+  body_src src = {body, len, 0, NULL, NULL};
+  return do_request(c, method, path, headers, &src, body != NULL, stream_id);
+}
+
+int hyper_client_request_stream(hyper_client *c, const char *method,
+                                const char *path, const hyper_hdrs *headers,
+                                hyper_client_body_fn read, void *user,
+                                uint32_t *stream_id) {
+  if (stream_id)
+    *stream_id = 0;
+  if (!c || check_token(method) || check_token(path) || !read)
+    return HYPER_ERR_INVALID_ARGUMENT;
+  body_src src = {NULL, 0, 0, read, user};
+  return do_request(c, method, path, headers, &src, 1, stream_id);
+}
+
+/* ------------------------------------------------------------------------ */
+/* putrequest / putheader / endheaders / send                               */
+/* ------------------------------------------------------------------------ */
+
+/* The stream started with putrequest whose headers are not sent, by id (0:
+ * the latest). */
+static hyper__cstream *find_pending(hyper_client *cl, uint32_t id) {
+  if (id == 0)
+    id = cl->last_put;
+  for (hyper__cstream *cs = cl->tail; cs; cs = cs->prev)
+    if (cs->id == id && !(cs->flags & (CS_SENT | CS_PUSH)) && cs->req)
+      return cs;
+  return NULL;
+}
+
+int hyper_client_putrequest(hyper_client *c, const char *method,
+                            const char *path, uint32_t *stream_id) {
+  if (stream_id)
+    *stream_id = 0;
+  if (!c || check_token(method) || check_token(path))
+    return HYPER_ERR_INVALID_ARGUMENT;
+  int rv = hyper_client_connect(c);
+  if (rv)
+    return rv;
+  if (c->goaway)
+    return hyper__client_err(c, HYPER_ERR_H2_GOAWAY, c->goaway_code, 0,
+                             "the server sent GOAWAY: open a new connection");
+  uint32_t next;
+  if ((rv = hyper_h2_get_next_available_stream_id(c->h2, &next)) != 0)
+    return hyper__client_err_h2(c, rv);
+  uint64_t id = (uint64_t)next + 2u * c->npending;
+  if (id > 0x7fffffffu)
+    return hyper__client_err(c, HYPER_ERR_H2_STREAM_IDS_EXHAUSTED, 0, 0,
+                             "no stream id left on this connection");
+  hyper__cstream *cs;
+  if ((rv = hyper__cs_new(c, &cs)) != 0)
+    return hyper__client_err(c, rv, 0, 0, "out of memory");
+  if ((rv = new_request(c, method, path, &cs->req)) != 0) {
+    hyper__cs_free(cs);
+    return hyper__client_err(c, rv, 0, 0, "cannot build the request: %s",
+                             hyper_strerror(rv));
+  }
+  cs->id = (uint32_t)id;
+  hyper__cs_link(c, cs);
+  c->npending++;
+  c->last_put = cs->id;
+  if (stream_id)
+    *stream_id = cs->id;
+  return 0;
+}
+
+int hyper_client_putheader(hyper_client *c, uint32_t stream_id,
+                           const char *name, const char *value) {
+  if (!c || check_token(name) || !value)
+    return HYPER_ERR_INVALID_ARGUMENT;
+  for (const char *p = value; *p; p++)
+    if (*p == '\r' || *p == '\n')
+      return HYPER_ERR_INVALID_ARGUMENT;
+  hyper__cstream *cs = find_pending(c, stream_id);
+  if (!cs)
+    return hyper__client_err(c, HYPER_ERR_INVALID_STATE, 0, stream_id,
+                             "no request %u waiting for headers",
+                             (unsigned)stream_id);
+  int rv = add_field(cs->req, (const uint8_t *)name, strlen(name),
+                     (const uint8_t *)value, strlen(value), 0);
+  if (rv)
+    return hyper__client_err(c, rv, 0, cs->id, "cannot add field '%s': %s",
+                             name, hyper_strerror(rv));
+  return 0;
+}
+
+int hyper_client_endheaders(hyper_client *c, uint32_t stream_id,
+                            const void *body, size_t len, int final) {
+  if (!c || (!body && len))
+    return HYPER_ERR_INVALID_ARGUMENT;
+  hyper__cstream *cs = find_pending(c, stream_id);
+  if (!cs)
+    return hyper__client_err(c, HYPER_ERR_INVALID_STATE, 0, stream_id,
+                             "no request %u waiting for headers",
+                             (unsigned)stream_id);
+  if (c->conn_err)
+    return c->conn_err;
+  uint32_t next = 0;
+  if (hyper_h2_get_next_available_stream_id(c->h2, &next) != 0 ||
+      next != cs->id)
+    return hyper__client_err(c, HYPER_ERR_INVALID_STATE, 0, cs->id,
+                             "request %u: headers must be ended in the "
+                             "order the requests were started (next: %u)",
+                             (unsigned)cs->id, (unsigned)next);
+  int rv = add_defaults(c, cs->req, 0, 0);
+  if (rv)
+    return hyper__client_err(c, rv, 0, cs->id, "%s", hyper_strerror(rv));
+  cs->deadline = hyper__client_request_deadline(c);
+  int end_stream = final && (!body || len == 0);
+  rv = submit(c, cs, cs->req, end_stream);
+  if (rv == HYPER_ERR_TIMEOUT)
+    return rv; /* no stream slot in time: still started, may be retried */
+  c->npending--;
+  if (rv) { /* nothing was sent: the started request is dropped */
+    hyper__cs_unlink(cs);
+    hyper__cs_free(cs);
+    return rv;
+  }
+  hyper_hdrs_free(cs->req);
+  cs->req = NULL;
+  if (end_stream)
+    return hyper__client_flush(c, cs->deadline);
+  body_src src = {body, body ? len : 0, 0, NULL, NULL};
+  if (!body && !final)
+    return hyper__client_flush(c, cs->deadline);
+  return send_body(c, cs, &src, final);
+}
+
+int hyper_client_send(hyper_client *c, uint32_t stream_id, const void *data,
+                      size_t len, int final) {
+  if (!c || (!data && len))
+    return HYPER_ERR_INVALID_ARGUMENT;
+  if (stream_id == 0)
+    stream_id = c->last_put;
+  hyper__cstream *cs = hyper__client_find(c, stream_id);
+  if (!cs || (cs->flags & CS_PUSH))
+    return hyper__client_err(c, HYPER_ERR_INVALID_STATE, 0, stream_id,
+                             "no request %u with its headers sent",
+                             (unsigned)stream_id);
+  if (cs->flags & CS_LOCAL_END) {
+    if (cs->flags & CS_RESET)
+      return stream_over(c, cs);
+    return hyper__client_err(c, HYPER_ERR_INVALID_STATE, 0, stream_id,
+                             "request %u has ended", (unsigned)stream_id);
+  }
+  if (c->conn_err)
+    return c->conn_err;
+  body_src src = {data, len, 0, NULL, NULL};
+  return send_body(c, cs, &src, final);
+}
+
+/* ------------------------------------------------------------------------ */
+/* get_response                                                             */
+/* ------------------------------------------------------------------------ */
+
+int hyper_client_get_response(hyper_client *c, uint32_t stream_id,
+                              hyper_resp **out) {
+  if (!c || !out)
+    return HYPER_ERR_INVALID_ARGUMENT;
+  *out = NULL;
+  hyper__cstream *cs = NULL;
+  if (stream_id == 0) {
+    for (cs = c->head; cs; cs = cs->next)
+      if ((cs->flags & CS_SENT) && !(cs->flags & (CS_PUSH | CS_TAKEN)))
+        break;
+    if (!cs)
+      return hyper__client_err(c, HYPER_ERR_INVALID_STATE, 0, 0,
+                               "no request is waiting for its response");
+  } else {
+    cs = hyper__client_find(c, stream_id);
+    if (!cs || (cs->flags & CS_PUSH))
+      return hyper__client_err(c, HYPER_ERR_INVALID_STATE, 0, stream_id,
+                               "no request with stream id %u",
+                               (unsigned)stream_id);
+    if (cs->flags & CS_TAKEN)
+      return hyper__client_err(c, HYPER_ERR_INVALID_STATE, 0, stream_id,
+                               "the response of stream %u was already "
+                               "fetched",
+                               (unsigned)stream_id);
+  }
+  int rv = hyper__cs_wait_head(cs);
+  if (rv)
+    return rv;
+  if ((rv = hyper__resp_new(cs, out)) != 0)
+    return hyper__client_err(c, rv, 0, cs->id, "out of memory");
+  return 0;
+}
