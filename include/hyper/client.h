@@ -1,6 +1,7 @@
 /*
- * hyper — the blocking HTTP/2 client (Python hyper's HTTP20Connection,
- * HTTP20Response and HTTP20Push in C).
+ * hyper — the blocking HTTP/2 and HTTP/1.1 client (Python hyper's
+ * HTTP20Connection, HTTP11Connection, HTTPConnection, their responses and
+ * HTTP20Push in C).
  *
  *   hyper_client *c;
  *   hyper_client_new(&c, "example.com", NULL, NULL);     // TLS, port 443
@@ -16,6 +17,11 @@
  *   hyper_client_get_response(c, first, &r);
  *   ...
  *   hyper_client_free(c);                               // GOAWAY, close
+ *
+ * The same object speaks HTTP/1.1 (Python's HTTP11Connection) or picks the
+ * protocol with ALPN (HTTPConnection): see hyper_client_opts.protocol. The
+ * request and response calls are the same for both protocols; what differs
+ * over HTTP/1.1 is listed at that option.
  *
  * One hyper_client is one HTTP/2 connection to one origin (host and port),
  * over TLS with ALPN "h2" by default or over cleartext TCP with prior
@@ -98,6 +104,27 @@ typedef struct hyper_push hyper_push;
 /** Default accept-encoding sent with every request. */
 #define HYPER_CLIENT_DEFAULT_ACCEPT_ENCODING "gzip, deflate, br"
 
+/** Which protocol a client speaks (hyper_client_opts.protocol). */
+typedef enum hyper_client_proto {
+  /** HTTP/2 only (Python's HTTP20Connection; the default): TLS with ALPN
+   *  "h2" alone, a server that does not select it fails the connection
+   *  with HYPER_ERR_TLS_ALPN ("force h2"); cleartext means h2c with prior
+   *  knowledge. */
+  HYPER_CLIENT_PROTO_H2 = 0,
+  /** HTTP/1.1 only (HTTP11Connection): TLS offers ALPN "http/1.1" (a
+   *  server that selects nothing is fine); cleartext is plain HTTP/1.1. */
+  HYPER_CLIENT_PROTO_HTTP11 = 1,
+  /** Whichever the server picks (HTTPConnection): TLS offers "h2" and
+   *  "http/1.1" and speaks what the server selects, HTTP/1.1 when it
+   *  selects nothing; cleartext speaks HTTP/1.1 (set protocol to H2 for
+   *  h2c with prior knowledge). See also |require_h2|. */
+  HYPER_CLIENT_PROTO_AUTO = 2
+} hyper_client_proto;
+
+/** hyper_client_opts.secure: TLS exactly when the port is 443 (Python
+ *  HTTP11Connection's default for |secure|). */
+#define HYPER_CLIENT_SECURE_AUTO (-1)
+
 /** What a request does when the stream limit is reached (see
  *  hyper_client_opts.max_concurrent_streams). */
 typedef enum hyper_client_limit_mode {
@@ -118,7 +145,9 @@ typedef struct hyper_client_opts {
   uint16_t port;
   /** 1 (default): TLS with ALPN "h2" (a server that does not select h2
    *  fails the connection with HYPER_ERR_TLS_ALPN; HTTP/1.1 fallback is not
-   *  done here). 0: cleartext HTTP/2 with prior knowledge (h2c). */
+   *  done here). 0: cleartext HTTP/2 with prior knowledge (h2c).
+   *  HYPER_CLIENT_SECURE_AUTO: TLS when the port is 443; see |protocol|
+   *  for what TLS and cleartext mean with the other protocols. */
   int secure;
   /** Trust anchors: a PEM bundle and/or an OpenSSL hashed directory; when
    *  either is set they replace the system store. NULL: the system store. */
@@ -190,6 +219,35 @@ typedef struct hyper_client_opts {
    *  passed through to the core, and its user pointer. */
   hyper_h2_trace_fn trace;
   void *trace_user;
+  /** The protocol (see hyper_client_proto); default HYPER_CLIENT_PROTO_H2.
+   *  Over HTTP/1.1 the same request and response calls work with these
+   *  differences: ids are still odd numbers 1, 3, 5, ... but name queued
+   *  requests, not streams; requests are written at once and pipelined
+   *  (responses are matched in order; reading a later response first holds
+   *  the earlier bodies in memory, which max_buffered does not cap; at
+   *  most HYPER_H1_MAX_PIPELINE wait at once, a further request first
+   *  reads responses); putrequest/putheader/endheaders/send,
+   *  ping and pushes are not available (HYPER_ERR_UNSUPPORTED; next_push
+   *  returns 0); the reason phrase is the server's; read_chunk() returns
+   *  the body as it arrived, a piece never spanning two chunks; closing a
+   *  response whose body has not ended closes the connection. Keep-alive:
+   *  the connection is reused unless a response forbids it (Connection:
+   *  close, HTTP/1.0, close-delimited body, a body longer than declared,
+   *  any parse error); the next request then opens a new one. A request
+   *  without a body or with an in-memory body whose method is idempotent
+   *  (GET, HEAD, OPTIONS, TRACE, PUT, DELETE) is sent again once on a new
+   *  connection when a reused connection closes before one byte of its
+   *  response arrived, or when it was pipelined behind a response that
+   *  closed the connection; other requests fail with HYPER_ERR_EOF. When
+   *  the server answers before the request body was fully sent, uploading
+   *  stops, the response is kept and the connection is not reused. */
+  hyper_client_proto protocol;
+  /** With HYPER_CLIENT_PROTO_AUTO over TLS: offer both protocols but fail
+   *  the connection with HYPER_ERR_TLS_ALPN when the server does not select
+   *  "h2"; over cleartext: h2c with prior knowledge. Default 0.
+   *  Not done yet: the cleartext Upgrade: h2c dance and the retry of a
+   *  stream reset with HTTP_1_1_REQUIRED over HTTP/1.1. */
+  int require_h2;
 } hyper_client_opts;
 
 /** Fills |o| with the defaults listed at each field. |o| must not be NULL.
@@ -301,6 +359,12 @@ HYPER_EXTERN const hyper_client_error *hyper_client_last_error(
 
 /** Nonzero while a connection is open (and has not failed). */
 HYPER_EXTERN int hyper_client_is_connected(const hyper_client *c);
+
+/**
+ * The protocol of the open connection: "h2" or "http/1.1"; NULL when not
+ * connected (or |c| is NULL). Static storage.
+ */
+HYPER_EXTERN const char *hyper_client_protocol(const hyper_client *c);
 
 /* ------------------------------------------------------------------------ */
 /* Requests                                                                 */
@@ -575,7 +639,8 @@ HYPER_EXTERN void hyper_push_free(hyper_push *p);
 /** The status code (100..599 are the ones HTTP/2 allows); 0 for NULL. */
 HYPER_EXTERN int hyper_resp_status(const hyper_resp *r);
 
-/** The reason phrase: always "" in HTTP/2. Static storage. */
+/** The reason phrase: always "" in HTTP/2; over HTTP/1.1 the server's
+ *  (NUL-terminated copy owned by |r|, valid until hyper_resp_free()). */
 HYPER_EXTERN const char *hyper_resp_reason(const hyper_resp *r);
 
 /** The stream the response arrived on. 0 for NULL. */
@@ -664,6 +729,17 @@ HYPER_EXTERN int hyper_resp_trailers(hyper_resp *r,
  * Returns 0, or HYPER_ERR_INVALID_ARGUMENT (|r| NULL).
  */
 HYPER_EXTERN int hyper_resp_close(hyper_resp *r);
+
+/**
+ * Python's close(socket_close=True): closes the response as
+ * hyper_resp_close() does and, over HTTP/1.1, also the connection that
+ * carried it (requests pipelined behind it are sent again on a new
+ * connection when they qualify, see hyper_client_opts.protocol, or fail
+ * with HYPER_ERR_EOF). Over HTTP/2 the connection is shared by other
+ * streams and stays open (use hyper_client_close() to end it).
+ * Returns 0, or HYPER_ERR_INVALID_ARGUMENT (|r| NULL).
+ */
+HYPER_EXTERN int hyper_resp_close_socket(hyper_resp *r);
 
 /** Closes (see hyper_resp_close()) and frees |r|. Pushes promised on its
  *  request that hyper_client_next_push() has not handed out are cancelled

@@ -183,7 +183,11 @@ int hyper_client_new(hyper_client **out, const char *host,
       (o.family != 0 && o.family != 4 && o.family != 6) ||
       (!o.cert_file != !o.key_file) ||
       (o.limit_mode != HYPER_CLIENT_LIMIT_WAIT &&
-       o.limit_mode != HYPER_CLIENT_LIMIT_FAIL))
+       o.limit_mode != HYPER_CLIENT_LIMIT_FAIL) ||
+      (o.protocol != HYPER_CLIENT_PROTO_H2 &&
+       o.protocol != HYPER_CLIENT_PROTO_HTTP11 &&
+       o.protocol != HYPER_CLIENT_PROTO_AUTO) ||
+      (o.secure != 0 && o.secure != 1 && o.secure != HYPER_CLIENT_SECURE_AUTO))
     return HYPER_ERR_INVALID_ARGUMENT;
   char h[HYPER__IO_MAX_HOST_LEN + 1];
   uint16_t port = 0;
@@ -201,6 +205,9 @@ int hyper_client_new(hyper_client **out, const char *host,
     return HYPER_ERR_NOMEM;
   }
   memcpy(cl->host, h, strlen(h) + 1);
+  if (cl->opts.secure == HYPER_CLIENT_SECURE_AUTO) /* HTTP11Connection */
+    cl->opts.secure = (port ? port : o.port ? o.port : 80) == 443;
+  o.secure = cl->opts.secure;
   cl->port = port ? port : o.port ? o.port : (o.secure ? 443 : 80);
   /* :authority: the host (IPv6 in brackets) and the port unless it is the
    * scheme's default (RFC 9110 §4.2). */
@@ -217,7 +224,15 @@ int hyper_client_new(hyper_client **out, const char *host,
 }
 
 int hyper_client_is_connected(const hyper_client *c) {
-  return c && c->h2 && !c->conn_err;
+  return c && ((c->h2 && !c->conn_err) || hyper__h1c_active(c));
+}
+
+const char *hyper_client_protocol(const hyper_client *c) {
+  if (!c)
+    return NULL;
+  if (c->h2 && !c->conn_err)
+    return "h2";
+  return hyper__h1c_active(c) ? "http/1.1" : NULL;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -225,6 +240,7 @@ int hyper_client_is_connected(const hyper_client *c) {
 /* ------------------------------------------------------------------------ */
 
 static void teardown(hyper_client *cl) {
+  hyper__h1c_teardown(cl);
   hyper_h2_conn_free(cl->h2);
   cl->h2 = NULL;
   hyper__io_free(cl->io);
@@ -243,12 +259,26 @@ static void teardown(hyper_client *cl) {
 static int make_tls(hyper_client *cl) {
   if (cl->tls)
     return 0;
-  static const char *const alpn[] = {"h2"};
+  static const char *const alpn_h2[] = {"h2"};
+  static const char *const alpn_h1[] = {"http/1.1"};
+  static const char *const alpn_both[] = {"h2", "http/1.1"};
   hyper__tls_opts t;
   hyper__tls_opts_init(&t);
-  t.alpn = alpn;
-  t.alpn_count = 1;
-  t.alpn_required = 1;
+  switch (cl->opts.protocol) {
+  case HYPER_CLIENT_PROTO_HTTP11:
+    t.alpn = alpn_h1;
+    t.alpn_count = 1;
+    break;
+  case HYPER_CLIENT_PROTO_AUTO:
+    t.alpn = alpn_both;
+    t.alpn_count = 2;
+    break;
+  default:
+    t.alpn = alpn_h2;
+    t.alpn_count = 1;
+    t.alpn_required = 1;
+    break;
+  }
   t.ca_file = cl->opts.ca_file;
   t.ca_dir = cl->opts.ca_dir;
   t.cert_file = cl->opts.cert_file;
@@ -271,6 +301,8 @@ static int cond_settings(hyper_client *cl, hyper__cstream *cs, void *arg) {
 int hyper_client_connect(hyper_client *c) {
   if (!c)
     return HYPER_ERR_INVALID_ARGUMENT;
+  if (hyper__h1c_active(c))
+    return 0;
   if (c->h2) {
     if (c->conn_err && c->goaway) /* the server said goodbye first */
       return hyper__client_err(c, HYPER_ERR_H2_GOAWAY, c->goaway_code, 0,
@@ -301,14 +333,30 @@ int hyper_client_connect(hyper_client *c) {
                          &e);
   if (rv)
     return hyper__client_err_io(c, rv, &e);
+  const char *sel = c->opts.secure ? hyper__io_alpn(c->io) : NULL;
+  int h2_picked = sel && strcmp(sel, "h2") == 0;
+  if (c->opts.protocol == HYPER_CLIENT_PROTO_HTTP11 ||
+      (c->opts.protocol == HYPER_CLIENT_PROTO_AUTO && !c->opts.require_h2 &&
+       !h2_picked)) {
+    if (c->opts.protocol == HYPER_CLIENT_PROTO_HTTP11 && h2_picked) {
+      rv = hyper__client_err(c, HYPER_ERR_TLS_ALPN, 0, 0,
+                             "%s:%u selected h2, http/1.1 was offered",
+                             c->host, (unsigned)c->port);
+      goto fail;
+    }
+    if ((rv = hyper__h1c_attach(c)) != 0)
+      goto fail;
+    return 0;
+  }
   if (c->opts.secure) {
-    const char *alpn = hyper__io_alpn(c->io);
+    const char *alpn = sel;
     if (!alpn || strcmp(alpn, "h2") != 0) {
       rv = hyper__client_err(c, HYPER_ERR_TLS_ALPN, 0, 0,
                              "%s:%u did not select h2 with ALPN (selected "
-                             "%s)",
+                             "%s)%s",
                              c->host, (unsigned)c->port,
-                             alpn ? alpn : "nothing");
+                             alpn ? alpn : "nothing",
+                             c->opts.require_h2 ? "; h2 is required" : "");
       goto fail;
     }
   }
@@ -351,10 +399,10 @@ fail:
 int hyper_client_close(hyper_client *c, uint32_t error_code) {
   if (!c)
     return HYPER_ERR_INVALID_ARGUMENT;
-  if (!c->h2)
+  if (!c->h2 && !hyper__h1c_active(c) && !c->head)
     return 0;
   hyper_client_error saved = c->err;
-  if (!c->conn_err &&
+  if (c->h2 && !c->conn_err &&
       hyper_h2_close(c->h2, error_code, HYPER_H2_LAST_STREAM_AUTO, NULL, 0) ==
           0) {
     int64_t t = c->opts.read_timeout_ms < 2000 ? c->opts.read_timeout_ms
@@ -384,6 +432,7 @@ void hyper_client_free(hyper_client *c) {
     return;
   (void)hyper_client_close(c, HYPER_H2_NO_ERROR);
   hyper__tls_ctx_free(c->tls);
+  hyper__h1c_free(c);
   hyper_mem m = c->mem;
   hyper__mem_free(&m, c->strs);
   hyper__mem_free(&m, c);
@@ -405,6 +454,10 @@ int hyper_client_ping(hyper_client *c, int64_t timeout_ms, int64_t *rtt_ms) {
   int rv = hyper_client_connect(c);
   if (rv)
     return rv;
+  if (!c->h2)
+    return hyper__client_err(c, HYPER_ERR_UNSUPPORTED, 0, 0,
+                             "PING needs HTTP/2; the connection speaks "
+                             "HTTP/1.1");
   if (timeout_ms == 0)
     timeout_ms = c->opts.ping_timeout_ms;
   if (!c->ping_out) {

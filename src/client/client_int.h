@@ -40,6 +40,7 @@
 #define CS_DRAIN 0x0200u       /* the caller wants the whole body held in
                                   memory: acknowledge DATA on arrival */
 #define CS_ORPHAN 0x0400u      /* the connection is gone */
+#define CS_H1_RESEND 0x0800u   /* HTTP/1.1: send again on a new connection */
 
 typedef struct hyper__cstream hyper__cstream;
 
@@ -67,6 +68,13 @@ struct hyper__cstream {
   /* Octets at the back of the buffer not yet acknowledged to the core; the
    * ones in front of them were acknowledged early (spilled or drained). */
   size_t unacked;
+  /* HTTP/1.1 (h1conn.c) */
+  char *reason;      /* reason phrase, NUL-terminated; NULL: "" */
+  uint8_t *wire;     /* the whole request as sent, kept for a resend */
+  size_t wire_len;
+  uint32_t h1_flags; /* HYPER_H1_REQ_* given to the parser */
+  uint32_t gen;      /* the connection (generation) it was sent on */
+  int retried;       /* sent a second time already */
   hyper_resp *resp; /* the response object, while it exists */
   hyper_push *push; /* the push object, while it exists */
 };
@@ -98,6 +106,7 @@ struct hyper_client {
   int64_t rtt;
   int64_t last_rx;    /* when the peer last sent a byte */
   hyper_client_error err;
+  struct hyper__h1c *h1; /* HTTP/1.1 state; NULL until first used */
 };
 
 struct hyper_resp {
@@ -201,5 +210,36 @@ int hyper__resp_new(hyper__cstream *cs, hyper_resp **out);
 
 /* Waits for the final response head of |cs|. */
 int hyper__cs_wait_head(hyper__cstream *cs);
+
+/* ---- h1conn.c (HTTP/1.1) ---------------------------------------------- */
+
+/* Nonzero when |cl| speaks HTTP/1.1 on its open connection. */
+int hyper__h1c_active(const hyper_client *cl);
+/* Starts HTTP/1.1 on the freshly connected cl->io (a new connection
+ * generation); then sends again the requests marked CS_H1_RESEND. */
+int hyper__h1c_attach(hyper_client *cl);
+/* Closes the HTTP/1.1 connection (cl->io) if open; unfinished requests
+ * fail with INVALID_STATE. */
+void hyper__h1c_teardown(hyper_client *cl);
+/* Nonzero when |cs| must stay linked although the caller released it: its
+ * HTTP/1.1 response has not been read off the connection yet (it is then
+ * discarded as it arrives and |cs| freed at its end). */
+int hyper__h1c_keep(const hyper__cstream *cs);
+/* Closes the open HTTP/1.1 connection as if the server had closed it
+ * after the last complete response (resends as described there). */
+void hyper__h1c_close_conn(hyper_client *cl);
+/* Frees the HTTP/1.1 state. */
+void hyper__h1c_free(hyper_client *cl);
+/* request() / request_stream() over HTTP/1.1 (|fn| NULL: |body|, |len|). */
+int hyper__h1c_request(hyper_client *cl, const char *method, const char *path,
+                       const hyper_hdrs *headers, const void *body,
+                       size_t len, int has_body, hyper_client_body_fn fn,
+                       void *user, uint32_t *id);
+/* hyper__client_wait() over HTTP/1.1. */
+int hyper__h1c_wait(hyper_client *cl, hyper__cstream *cs,
+                    hyper__client_cond cond, void *arg, int64_t deadline);
+/* A response of |cs| is closed before its body ended: the connection
+ * cannot be reused (closed now). */
+void hyper__h1c_abandon(hyper_client *cl, hyper__cstream *cs);
 
 #endif /* HYPER_CLIENT_INT_H */

@@ -362,6 +362,8 @@ int hyper__client_spill(hyper_client *cl, hyper__cstream *except,
 
 int hyper__client_wait(hyper_client *cl, hyper__cstream *cs,
                        hyper__client_cond cond, void *arg, int64_t deadline) {
+  if (!cl->h2 && cl->h1)
+    return hyper__h1c_wait(cl, cs, cond, arg, deadline);
   for (;;) {
     int r = cond(cl, cs, arg);
     if (r != 0)

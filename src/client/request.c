@@ -360,6 +360,9 @@ static int do_request(hyper_client *c, const char *method, const char *path,
   int rv = hyper_client_connect(c);
   if (rv)
     return rv;
+  if (!c->h2)
+    return hyper__h1c_request(c, method, path, headers, src->p, src->len,
+                              has_body, src->fn, src->user, stream_id);
   if (c->npending)
     return hyper__client_err(c, HYPER_ERR_INVALID_STATE, 0, c->last_put,
                              "a request started with putrequest (stream %u) "
@@ -445,6 +448,11 @@ int hyper_client_putrequest(hyper_client *c, const char *method,
   int rv = hyper_client_connect(c);
   if (rv)
     return rv;
+  if (!c->h2)
+    return hyper__client_err(c, HYPER_ERR_UNSUPPORTED, 0, 0,
+                             "putrequest needs HTTP/2; the connection "
+                             "speaks HTTP/1.1: use hyper_client_request() "
+                             "or hyper_client_request_stream()");
   if (c->goaway)
     return hyper__client_err(c, HYPER_ERR_H2_GOAWAY, c->goaway_code, 0,
                              "the server sent GOAWAY: open a new connection");
@@ -496,6 +504,9 @@ int hyper_client_endheaders(hyper_client *c, uint32_t stream_id,
                             const void *body, size_t len, int final) {
   if (!c || (!body && len))
     return HYPER_ERR_INVALID_ARGUMENT;
+  if (!c->h2 && hyper__h1c_active(c))
+    return hyper__client_err(c, HYPER_ERR_UNSUPPORTED, 0, stream_id,
+                             "not available over HTTP/1.1");
   hyper__cstream *cs = find_pending(c, stream_id);
   if (!cs)
     return hyper__client_err(c, HYPER_ERR_INVALID_STATE, 0, stream_id,
@@ -538,6 +549,9 @@ int hyper_client_send(hyper_client *c, uint32_t stream_id, const void *data,
                       size_t len, int final) {
   if (!c || (!data && len))
     return HYPER_ERR_INVALID_ARGUMENT;
+  if (!c->h2 && hyper__h1c_active(c))
+    return hyper__client_err(c, HYPER_ERR_UNSUPPORTED, 0, stream_id,
+                             "not available over HTTP/1.1");
   if (stream_id == 0)
     stream_id = c->last_put;
   hyper__cstream *cs = hyper__client_find(c, stream_id);

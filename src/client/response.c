@@ -57,6 +57,8 @@ void hyper__cs_free(hyper__cstream *cs) {
   hyper_hdrs_free(cs->headers);
   hyper_hdrs_free(cs->trailers);
   hyper_hdrs_free(cs->promise);
+  hyper__mem_free(&m, cs->reason);
+  hyper__mem_free(&m, cs->wire);
   hyper__mem_free(&m, cs->buf);
   hyper__mem_free(&m, cs->chunks);
   hyper__mem_free(&m, cs);
@@ -81,6 +83,8 @@ static void drop_unclaimed_pushes(hyper__cstream *parent) {
 void hyper__cs_release(hyper__cstream *cs) {
   if (cs->resp || cs->push)
     return;
+  if (cs->cl && !cs->cl->h2 && hyper__h1c_keep(cs))
+    return; /* HTTP/1.1: its response must still be read off the wire */
   if (cs->cl) {
     /* Attached: keep it while the caller may still ask for it. */
     int handed = (cs->flags & CS_TAKEN) ||
@@ -190,6 +194,9 @@ void hyper__cs_cancel(hyper__cstream *cs, uint32_t code) {
   int closed = (cs->flags & CS_RESET) ||
                ((cs->flags & CS_REMOTE_END) && (cs->flags & CS_LOCAL_END));
   hyper__cs_drop_body(cs);
+  if (cl && !cl->h2 && !closed && !(cs->flags & CS_REMOTE_END) && !cs->err &&
+      (cs->flags & CS_SENT))
+    hyper__h1c_abandon(cl, cs);
   if (cl && cl->h2 && !cl->conn_err && !closed &&
       (cs->flags & (CS_SENT | CS_PUSH))) {
     if (hyper_h2_reset_stream(cl->h2, cs->id, code) == 0) {
@@ -243,8 +250,7 @@ int hyper__resp_new(hyper__cstream *cs, hyper_resp **out) {
 int hyper_resp_status(const hyper_resp *r) { return r ? r->cs->status : 0; }
 
 const char *hyper_resp_reason(const hyper_resp *r) {
-  (void)r;
-  return "";
+  return r && r->cs->reason ? r->cs->reason : "";
 }
 
 uint32_t hyper_resp_stream_id(const hyper_resp *r) {
@@ -621,6 +627,16 @@ int hyper_resp_close(hyper_resp *r) {
   }
   hyper__decoder_free(r->dec);
   r->dec = NULL;
+  return 0;
+}
+
+int hyper_resp_close_socket(hyper_resp *r) {
+  if (!r)
+    return HYPER_ERR_INVALID_ARGUMENT;
+  hyper_client *cl = r->cs->cl;
+  (void)hyper_resp_close(r);
+  if (cl && !cl->h2)
+    hyper__h1c_close_conn(cl);
   return 0;
 }
 
