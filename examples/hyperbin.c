@@ -1,0 +1,1113 @@
+/*
+ * hyperbin — a small httpbin-like HTTP/2 test server on hyper's server-role
+ * sans-IO core (include/hyper/h2.h) with its own poll(2) loop.
+ *
+ *   hyperbin [--host ADDR] [--port N] [--cert FILE --key FILE]
+ *
+ * Cleartext HTTP/2 with prior knowledge (h2c) by default; with --cert and
+ * --key, TLS (1.2 or later, OpenSSL used directly) with ALPN "h2". Prints "listening on ADDR:PORT" on stdout once it accepts connections
+ * (--port 0, the default, picks a free port). Stops cleanly on SIGINT or
+ * SIGTERM. Routes: /get /post /put /patch /delete /anything /headers /ip
+ * /user-agent /status/N /bytes/N /stream/N /delay/N /gzip /deflate
+ * /redirect/N /cookies /response-headers?k=v /push /trailers.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "hyper/h2.h"
+#include "hyper/version.h"
+
+#define MAX_CONNS 512
+#define MAX_REQ_BODY (4u * 1024u * 1024u)
+#define MAX_BYTES (16u * 1024u * 1024u)
+#define MAX_STREAM_LINES 100
+#define MAX_DELAY_S 10
+#define MAX_REQ_HEADERS 100
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig) {
+  (void)sig;
+  g_stop = 1;
+}
+
+static uint64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* ---- per-stream state ------------------------------------------------- */
+
+typedef struct seg {
+  uint8_t *data;
+  size_t len, off;
+  struct seg *next;
+} seg;
+
+typedef struct stream {
+  uint32_t id;
+  char *method, *path, *authority, *scheme;
+  json_t *headers; /* object: name -> value (duplicates joined with ", ") */
+  uint8_t *body;
+  size_t body_len;
+  int too_big;
+  int responded;   /* response HEADERS sent */
+  int all_queued;  /* every segment of the body is queued */
+  int trailers;    /* end with trailers instead of END_STREAM */
+  int done;        /* our side ended */
+  uint64_t ready_at; /* /delay: respond at this time (0: not waiting) */
+  seg *head, *tail;
+  struct stream *next;
+} stream;
+
+typedef struct conn {
+  int fd;
+  hyper_h2_conn *h2;
+  stream *streams;
+  int dead;    /* close once output is flushed */
+  SSL *ssl;    /* NULL: cleartext */
+  int handshaken;
+  int tls_wants_write; /* the last TLS call needs the socket writable */
+} conn;
+
+static char *xstrndup(const uint8_t *p, size_t n) {
+  char *s = malloc(n + 1);
+  if (!s) return NULL;
+  if (n) memcpy(s, p, n);
+  s[n] = '\0';
+  return s;
+}
+
+static void stream_free(stream *s) {
+  if (!s) return;
+  free(s->method);
+  free(s->path);
+  free(s->authority);
+  free(s->scheme);
+  json_decref(s->headers);
+  free(s->body);
+  for (seg *g = s->head; g;) {
+    seg *n = g->next;
+    free(g->data);
+    free(g);
+    g = n;
+  }
+  free(s);
+}
+
+static stream *stream_find(conn *c, uint32_t id) {
+  for (stream *s = c->streams; s; s = s->next)
+    if (s->id == id) return s;
+  return NULL;
+}
+
+static void stream_remove(conn *c, uint32_t id) {
+  for (stream **pp = &c->streams; *pp; pp = &(*pp)->next) {
+    if ((*pp)->id == id) {
+      stream *s = *pp;
+      *pp = s->next;
+      stream_free(s);
+      return;
+    }
+  }
+}
+
+static stream *stream_add(conn *c, uint32_t id) {
+  stream *s = calloc(1, sizeof *s);
+  if (!s) return NULL;
+  s->id = id;
+  s->headers = json_object();
+  if (!s->headers) {
+    free(s);
+    return NULL;
+  }
+  s->next = c->streams;
+  c->streams = s;
+  return s;
+}
+
+/* Takes ownership of |data| (malloc'd). */
+static int queue_seg(stream *s, uint8_t *data, size_t len) {
+  seg *g = calloc(1, sizeof *g);
+  if (!g) {
+    free(data);
+    return -1;
+  }
+  g->data = data;
+  g->len = len;
+  if (s->tail)
+    s->tail->next = g;
+  else
+    s->head = g;
+  s->tail = g;
+  return 0;
+}
+
+/* ---- request fields ---------------------------------------------------- */
+
+/* "user-agent" -> "User-Agent", as httpbin shows names. */
+static void title_case(char *s) {
+  int up = 1;
+  for (; *s; s++) {
+    if (up && *s >= 'a' && *s <= 'z') *s = (char)(*s - 'a' + 'A');
+    up = (*s == '-');
+  }
+}
+
+static int record_request(stream *s, const hyper_field *f, size_t n) {
+  for (size_t i = 0; i < n && i < MAX_REQ_HEADERS; i++) {
+    char *name = xstrndup(f[i].name, f[i].name_len);
+    char *value = xstrndup(f[i].value, f[i].value_len);
+    if (!name || !value) {
+      free(name);
+      free(value);
+      return -1;
+    }
+    char **slot = NULL;
+    if (!strcmp(name, ":method")) slot = &s->method;
+    else if (!strcmp(name, ":path")) slot = &s->path;
+    else if (!strcmp(name, ":authority")) slot = &s->authority;
+    else if (!strcmp(name, ":scheme")) slot = &s->scheme;
+    if (slot) {
+      free(*slot);
+      *slot = value;
+      value = NULL;
+    } else if (name[0] != ':') {
+      title_case(name);
+      json_t *old = json_object_get(s->headers, name);
+      if (old) {
+        size_t ol = strlen(json_string_value(old)), vl = strlen(value);
+        char *joined = malloc(ol + vl + 3);
+        if (joined) {
+          memcpy(joined, json_string_value(old), ol);
+          memcpy(joined + ol, ", ", 2);
+          memcpy(joined + ol + 2, value, vl + 1);
+          json_object_set_new(s->headers, name, json_string(joined));
+          free(joined);
+        }
+      } else {
+        json_object_set_new(s->headers, name, json_string(value));
+      }
+    }
+    free(name);
+    free(value);
+  }
+  /* :authority may be absent (host header instead). */
+  if (!s->authority) {
+    json_t *h = json_object_get(s->headers, "Host");
+    s->authority = strdup(h ? json_string_value(h) : "localhost");
+  } else if (!json_object_get(s->headers, "Host")) {
+    json_object_set_new(s->headers, "Host", json_string(s->authority));
+  }
+  return 0;
+}
+
+static int hexval(int c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/* Percent-decodes |n| octets of |p| ('+' is a space) into a new string. */
+static char *url_decode(const char *p, size_t n) {
+  char *out = malloc(n + 1);
+  size_t o = 0;
+  if (!out) return NULL;
+  for (size_t i = 0; i < n; i++) {
+    if (p[i] == '+') {
+      out[o++] = ' ';
+    } else if (p[i] == '%' && i + 2 < n && hexval(p[i + 1]) >= 0 &&
+               hexval(p[i + 2]) >= 0) {
+      out[o++] = (char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2]));
+      i += 2;
+    } else {
+      out[o++] = p[i];
+    }
+  }
+  out[o] = '\0';
+  return out;
+}
+
+/* The query string of |path| as an httpbin "args" object; repeated names
+ * become arrays. */
+static json_t *parse_args(const char *path) {
+  json_t *args = json_object();
+  const char *q = strchr(path, '?');
+  if (!args || !q) return args;
+  q++;
+  while (*q) {
+    size_t len = strcspn(q, "&");
+    const char *eq = memchr(q, '=', len);
+    size_t klen = eq ? (size_t)(eq - q) : len;
+    char *k = url_decode(q, klen);
+    char *v = eq ? url_decode(eq + 1, len - klen - 1) : strdup("");
+    if (k && v && *k) {
+      json_t *old = json_object_get(args, k);
+      if (!old) {
+        json_object_set_new(args, k, json_string(v));
+      } else if (json_is_array(old)) {
+        json_array_append_new(old, json_string(v));
+      } else {
+        json_t *arr = json_array();
+        json_array_append(arr, old);
+        json_array_append_new(arr, json_string(v));
+        json_object_set_new(args, k, arr);
+      }
+    }
+    free(k);
+    free(v);
+    q += len;
+    if (*q == '&') q++;
+  }
+  return args;
+}
+
+static json_t *request_url(const stream *s) {
+  const char *scheme = s->scheme ? s->scheme : "http";
+  const char *path = s->path ? s->path : "/";
+  size_t n = strlen(scheme) + strlen(s->authority) + strlen(path) + 4;
+  char *u = malloc(n);
+  if (!u) return NULL;
+  snprintf(u, n, "%s://%s%s", scheme, s->authority, path);
+  json_t *j = json_string(u);
+  free(u);
+  return j;
+}
+
+/* ---- responses --------------------------------------------------------- */
+
+typedef struct resp {
+  int status;
+  const char *ctype;
+  const char *encoding; /* content-encoding or NULL */
+  const char *trailer;  /* "trailer" field or NULL */
+} resp;
+
+static int send_head(conn *c, stream *s, const resp *r, size_t clen,
+                     int has_len, int end_stream) {
+  char status[8], len[24];
+  hyper_field f[8];
+  size_t n = 0;
+  snprintf(status, sizeof status, "%d", r->status);
+  snprintf(len, sizeof len, "%zu", clen);
+#define ADD(nm, val)                                                          \
+  do {                                                                        \
+    f[n].name = (const uint8_t *)(nm);                                        \
+    f[n].name_len = strlen(nm);                                               \
+    f[n].value = (const uint8_t *)(val);                                      \
+    f[n].value_len = strlen(val);                                             \
+    f[n].flags = 0;                                                           \
+    n++;                                                                      \
+  } while (0)
+  ADD(":status", status);
+  ADD("server", "hyperbin/" HYPER_VERSION_STR);
+  if (r->ctype) ADD("content-type", r->ctype);
+  if (r->encoding) ADD("content-encoding", r->encoding);
+  if (r->trailer) ADD("trailer", r->trailer);
+  /* no content-length on 204 and 304 (RFC 9110 §8.6) */
+  if (has_len && r->status != 204 && r->status != 304)
+    ADD("content-length", len);
+  ADD("access-control-allow-origin", "*");
+#undef ADD
+  int rv = hyper_h2_submit_response(c->h2, s->id, f, n, end_stream);
+  if (rv < 0) return rv;
+  s->responded = 1;
+  if (end_stream) s->done = 1;
+  return 0;
+}
+
+/* Responds with |body| (taken, malloc'd; may be NULL with len 0). */
+static int respond(conn *c, stream *s, const resp *r, uint8_t *body,
+                   size_t len) {
+  int head_only = s->method && !strcmp(s->method, "HEAD");
+  int rv = send_head(c, s, r, len, 1, (len == 0 || head_only) && !s->trailers);
+  if (rv < 0 || len == 0 || head_only) {
+    free(body);
+    s->all_queued = 1;
+    return rv;
+  }
+  if (queue_seg(s, body, len) < 0) return -1;
+  s->all_queued = 1;
+  return 0;
+}
+
+static int respond_json(conn *c, stream *s, int status, json_t *j) {
+  resp r = {status, "application/json", NULL, NULL};
+  char *text = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
+  json_decref(j);
+  if (!text) return -1;
+  size_t n = strlen(text);
+  text[n] = '\n'; /* json_dumps leaves room for the NUL: reuse it */
+  return respond(c, s, &r, (uint8_t *)text, n + 1);
+}
+
+static int respond_error(conn *c, stream *s, int status, const char *msg) {
+  json_t *j = json_pack("{s:s, s:i}", "error", msg, "status", status);
+  return respond_json(c, s, status, j);
+}
+
+static json_t *get_json(const stream *s) {
+  return json_pack("{s:o, s:O, s:s, s:o}", "args",
+                   parse_args(s->path ? s->path : "/"), "headers", s->headers,
+                   "origin", "127.0.0.1", "url", request_url(s));
+}
+
+static json_t *echo_json(const stream *s) {
+  json_t *j = get_json(s);
+  if (!j) return NULL;
+  char *data = xstrndup(s->body, s->body_len);
+  json_object_set_new(j, "data", json_string(data ? data : ""));
+  if (!json_object_get(j, "data")) /* not UTF-8: base64 would be httpbin's */
+    json_object_set_new(j, "data", json_string("<binary>"));
+  free(data);
+  json_error_t err;
+  json_t *parsed = s->body_len ? json_loadb((const char *)s->body,
+                                            s->body_len, JSON_DECODE_ANY, &err)
+                               : NULL;
+  json_object_set_new(j, "json", parsed ? parsed : json_null());
+  json_object_set_new(j, "form", json_object());
+  json_object_set_new(j, "files", json_object());
+  json_object_set_new(j, "method", json_string(s->method ? s->method : ""));
+  return j;
+}
+
+/* Deterministic bytes for /bytes/N so that tests can compare downloads. */
+static uint8_t *make_bytes(size_t n, uint32_t seed) {
+  uint8_t *b = malloc(n ? n : 1);
+  uint32_t x = seed ? seed : 0x9e3779b9u;
+  if (!b) return NULL;
+  for (size_t i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    b[i] = (uint8_t)(x >> 24);
+  }
+  return b;
+}
+
+/* gzip (|wbits| 31) or zlib-wrapped deflate (15) of |n| octets at |in|. */
+static uint8_t *compress_bytes(const char *in, size_t n, size_t *out_len,
+                               int wbits) {
+  z_stream z;
+  memset(&z, 0, sizeof z);
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, wbits, 8,
+                   Z_DEFAULT_STRATEGY) != Z_OK)
+    return NULL;
+  uLong cap = deflateBound(&z, (uLong)n);
+  uint8_t *out = malloc(cap);
+  if (!out) {
+    deflateEnd(&z);
+    return NULL;
+  }
+  z.next_in = (Bytef *)(uintptr_t)in;
+  z.avail_in = (uInt)n;
+  z.next_out = out;
+  z.avail_out = (uInt)cap;
+  int rv = deflate(&z, Z_FINISH);
+  *out_len = (size_t)z.total_out;
+  deflateEnd(&z);
+  if (rv != Z_STREAM_END) {
+    free(out);
+    return NULL;
+  }
+  return out;
+}
+
+/* Parses the decimal after |prefix| in |path| (query ignored); -1 if bad. */
+static long path_number(const char *path, const char *prefix) {
+  size_t pl = strlen(prefix);
+  if (strncmp(path, prefix, pl)) return -1;
+  const char *p = path + pl;
+  long v = 0;
+  if (*p < '0' || *p > '9') return -1;
+  for (; *p >= '0' && *p <= '9'; p++) {
+    v = v * 10 + (*p - '0');
+    if (v > 100000000L) return -1;
+  }
+  if (*p && *p != '?' && *p != '/') return -1;
+  return v;
+}
+
+static int route_eq(const char *path, const char *route) {
+  size_t n = strlen(route);
+  return !strncmp(path, route, n) && (path[n] == '\0' || path[n] == '?');
+}
+
+static int is_method(const stream *s, const char *m) {
+  return s->method && !strcmp(s->method, m);
+}
+
+/* /response-headers?name=value...: those fields in the response, and the
+ * same as a JSON object (httpbin). */
+static int response_headers(conn *c, stream *s) {
+  json_t *args = parse_args(s->path ? s->path : "/");
+  hyper_field f[24];
+  size_t n = 0;
+  const char *k;
+  json_t *v;
+  if (!args) return -1;
+  f[n++] = (hyper_field){(const uint8_t *)":status", 7,
+                         (const uint8_t *)"200", 3, 0};
+  f[n++] = (hyper_field){(const uint8_t *)"content-type", 12,
+                         (const uint8_t *)"application/json", 16, 0};
+  json_object_foreach(args, k, v) {
+    if (n >= sizeof f / sizeof f[0] || !json_is_string(v)) continue;
+    for (const char *q = k; *q; q++)
+      if (*q >= 'A' && *q <= 'Z') goto bad; /* HTTP/2 names are lowercase */
+    f[n++] = (hyper_field){(const uint8_t *)k, strlen(k),
+                           (const uint8_t *)json_string_value(v),
+                           strlen(json_string_value(v)), 0};
+  }
+  char *text = json_dumps(args, JSON_INDENT(2));
+  if (!text) goto bad;
+  if (hyper_h2_submit_response(c->h2, s->id, f, n, 0) < 0) {
+    free(text);
+    goto bad;
+  }
+  json_decref(args);
+  s->responded = 1;
+  size_t len = strlen(text);
+  text[len] = '\n';
+  if (queue_seg(s, (uint8_t *)text, len + 1) < 0) return -1;
+  s->all_queued = 1;
+  return 0;
+bad:
+  json_decref(args);
+  return respond_error(c, s, 400, "invalid response header");
+}
+
+static int handle_push(conn *c, stream *s) {
+  json_t *pushed = json_array();
+  const hyper_h2_settings *rs = hyper_h2_conn_remote_settings(c->h2);
+  if (rs && rs->enable_push) {
+    static const char *paths[] = {"/get?pushed=1", "/ip"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+      const char *scheme = s->scheme ? s->scheme : "http";
+      hyper_field f[4] = {
+          {(const uint8_t *)":method", 7, (const uint8_t *)"GET", 3, 0},
+          {(const uint8_t *)":scheme", 7, (const uint8_t *)scheme,
+           strlen(scheme), 0},
+          {(const uint8_t *)":authority", 10,
+           (const uint8_t *)s->authority, strlen(s->authority), 0},
+          {(const uint8_t *)":path", 5, (const uint8_t *)paths[i],
+           strlen(paths[i]), 0}};
+      uint32_t pid;
+      if (hyper_h2_push_promise(c->h2, s->id, f, 4, &pid) < 0) break;
+      stream *p = stream_add(c, pid);
+      if (!p) return -1;
+      p->method = strdup("GET");
+      p->path = strdup(paths[i]);
+      p->scheme = strdup(scheme);
+      p->authority = strdup(s->authority);
+      json_object_set_new(p->headers, "Host", json_string(s->authority));
+      json_t *body = i == 0 ? get_json(p)
+                            : json_pack("{s:s}", "origin", "127.0.0.1");
+      if (respond_json(c, p, 200, body) < 0) {
+        /* e.g. the client's stream limit: the promise stays unanswered */
+        hyper_h2_reset_stream(c->h2, pid, HYPER_H2_REFUSED_STREAM);
+        stream_remove(c, pid);
+        continue;
+      }
+      json_array_append_new(pushed, json_string(paths[i]));
+    }
+  }
+  return respond_json(c, s, 200, json_pack("{s:o}", "pushed", pushed));
+}
+
+static int dispatch(conn *c, stream *s) {
+  const char *path = s->path ? s->path : "/";
+  long n;
+  if (s->too_big) return respond_error(c, s, 413, "request body too large");
+  if (route_eq(path, "/get")) {
+    if (!is_method(s, "GET") && !is_method(s, "HEAD"))
+      return respond_error(c, s, 405, "method not allowed");
+    return respond_json(c, s, 200, get_json(s));
+  }
+  if (route_eq(path, "/post") || route_eq(path, "/put") ||
+      route_eq(path, "/patch") || route_eq(path, "/delete")) {
+    char want[16];
+    size_t i;
+    for (i = 0; path[i + 1] && path[i + 1] != '?' && i < sizeof want - 1; i++)
+      want[i] = (char)(path[i + 1] - 'a' + 'A');
+    want[i] = '\0';
+    if (!is_method(s, want))
+      return respond_error(c, s, 405, "method not allowed");
+    return respond_json(c, s, 200, echo_json(s));
+  }
+  if (route_eq(path, "/anything") || !strncmp(path, "/anything/", 10))
+    return respond_json(c, s, 200, echo_json(s));
+  if (route_eq(path, "/headers"))
+    return respond_json(c, s, 200, json_pack("{s:O}", "headers", s->headers));
+  if (route_eq(path, "/ip"))
+    return respond_json(c, s, 200, json_pack("{s:s}", "origin", "127.0.0.1"));
+  if (route_eq(path, "/user-agent")) {
+    json_t *ua = json_object_get(s->headers, "User-Agent");
+    return respond_json(c, s, 200,
+                        json_pack("{s:s}", "user-agent",
+                                  ua ? json_string_value(ua) : ""));
+  }
+  if ((n = path_number(path, "/status/")) >= 0) {
+    if (n < 200 || n > 599) return respond_error(c, s, 400, "bad status");
+    resp r = {(int)n, "text/plain", NULL, NULL};
+    return respond(c, s, &r, NULL, 0);
+  }
+  if ((n = path_number(path, "/bytes/")) >= 0) {
+    if ((unsigned long)n > MAX_BYTES)
+      return respond_error(c, s, 400, "too many bytes");
+    json_t *args = parse_args(path);
+    json_t *seed = json_object_get(args, "seed");
+    uint32_t sd = seed ? (uint32_t)strtoul(json_string_value(seed), NULL, 10)
+                       : 0;
+    json_decref(args);
+    uint8_t *b = make_bytes((size_t)n, sd);
+    if (!b) return -1;
+    resp r = {200, "application/octet-stream", NULL, NULL};
+    return respond(c, s, &r, b, (size_t)n);
+  }
+  if ((n = path_number(path, "/stream/")) >= 0) {
+    if (n > MAX_STREAM_LINES) n = MAX_STREAM_LINES;
+    resp r = {200, "application/json", NULL, NULL};
+    if (send_head(c, s, &r, 0, 0, n == 0) < 0) return -1;
+    for (long i = 0; i < n; i++) {
+      json_t *j = get_json(s);
+      json_object_set_new(j, "id", json_integer(i));
+      char *text = json_dumps(j, JSON_COMPACT);
+      json_decref(j);
+      if (!text) return -1;
+      size_t len = strlen(text);
+      text[len] = '\n';
+      if (queue_seg(s, (uint8_t *)text, len + 1) < 0) return -1;
+    }
+    s->all_queued = 1;
+    return 0;
+  }
+  if ((n = path_number(path, "/delay/")) >= 0) {
+    if (n > MAX_DELAY_S) n = MAX_DELAY_S;
+    s->ready_at = now_ms() + (uint64_t)n * 1000u;
+    return 0; /* answered by the loop when due */
+  }
+  if (route_eq(path, "/gzip")) {
+    json_t *j = get_json(s);
+    json_object_set_new(j, "gzipped", json_true());
+    char *text = json_dumps(j, JSON_INDENT(2));
+    json_decref(j);
+    if (!text) return -1;
+    size_t zl;
+    uint8_t *z = compress_bytes(text, strlen(text), &zl, 31);
+    free(text);
+    if (!z) return -1;
+    resp r = {200, "application/json", "gzip", NULL};
+    return respond(c, s, &r, z, zl);
+  }
+  if (route_eq(path, "/deflate")) {
+    json_t *j = get_json(s);
+    json_object_set_new(j, "deflated", json_true());
+    char *text = json_dumps(j, JSON_INDENT(2));
+    json_decref(j);
+    if (!text) return -1;
+    size_t zl;
+    uint8_t *z = compress_bytes(text, strlen(text), &zl, 15);
+    free(text);
+    if (!z) return -1;
+    resp r = {200, "application/json", "deflate", NULL};
+    return respond(c, s, &r, z, zl);
+  }
+  if ((n = path_number(path, "/redirect/")) >= 0) {
+    char loc[64];
+    if (n > 20) return respond_error(c, s, 400, "too many redirects");
+    if (n <= 1)
+      snprintf(loc, sizeof loc, "/get");
+    else
+      snprintf(loc, sizeof loc, "/redirect/%ld", n - 1);
+    hyper_field f[3] = {
+        {(const uint8_t *)":status", 7, (const uint8_t *)"302", 3, 0},
+        {(const uint8_t *)"location", 8, (const uint8_t *)loc, strlen(loc), 0},
+        {(const uint8_t *)"content-length", 14, (const uint8_t *)"0", 1, 0}};
+    int rv = hyper_h2_submit_response(c->h2, s->id, f, 3, 1);
+    s->responded = s->done = s->all_queued = 1;
+    return rv;
+  }
+  if (route_eq(path, "/cookies")) {
+    json_t *jar = json_object();
+    json_t *ck = json_object_get(s->headers, "Cookie");
+    const char *p = ck ? json_string_value(ck) : "";
+    while (*p) {
+      while (*p == ' ' || *p == ';' || *p == ',') p++;
+      size_t len = strcspn(p, ";,");
+      const char *eq = memchr(p, '=', len);
+      if (eq && eq > p) {
+        char *k = xstrndup((const uint8_t *)p, (size_t)(eq - p));
+        char *v = xstrndup((const uint8_t *)eq + 1, len - (size_t)(eq - p) - 1);
+        if (k && v) json_object_set_new(jar, k, json_string(v));
+        free(k);
+        free(v);
+      }
+      p += len;
+    }
+    return respond_json(c, s, 200, json_pack("{s:o}", "cookies", jar));
+  }
+  if (route_eq(path, "/response-headers")) return response_headers(c, s);
+  if (route_eq(path, "/push")) return handle_push(c, s);
+  if (route_eq(path, "/trailers")) {
+    s->trailers = 1;
+    resp r = {200, "text/plain", NULL, "x-checksum"};
+    char *b = strdup("body with trailers\n");
+    if (!b) return -1;
+    return respond(c, s, &r, (uint8_t *)b, strlen(b));
+  }
+  return respond_error(c, s, 404, "not found");
+}
+
+/* Sends what flow control allows of every stream's queued body. */
+static void pump(conn *c) {
+  for (stream *s = c->streams, *next; s; s = next) {
+    next = s->next;
+    if (s->ready_at && now_ms() >= s->ready_at) {
+      s->ready_at = 0;
+      if (respond_json(c, s, 200, get_json(s)) < 0) {
+        hyper_h2_reset_stream(c->h2, s->id, HYPER_H2_INTERNAL_ERROR);
+        stream_remove(c, s->id);
+        continue;
+      }
+    }
+    if (!s->responded || s->done) continue;
+    while (s->head) {
+      seg *g = s->head;
+      int64_t win = hyper_h2_conn_local_flow_control_window(c->h2, s->id);
+      uint32_t maxf = hyper_h2_conn_max_outbound_frame_size(c->h2);
+      size_t left = g->len - g->off;
+      if (win < 0) { /* stream gone */
+        s->done = 1;
+        break;
+      }
+      if (win == 0 && left) break;
+      size_t chunk = left;
+      if ((int64_t)chunk > win) chunk = (size_t)win;
+      if (chunk > maxf) chunk = maxf;
+      int last = chunk == left && !g->next && s->all_queued && !s->trailers;
+      if (hyper_h2_send_data(c->h2, s->id, g->data + g->off, chunk, last) <
+          0) {
+        s->done = 1;
+        break;
+      }
+      g->off += chunk;
+      if (g->off == g->len) {
+        s->head = g->next;
+        if (!s->head) s->tail = NULL;
+        free(g->data);
+        free(g);
+      }
+      if (last) s->done = 1;
+    }
+    if (!s->head && s->all_queued && !s->done) {
+      if (s->trailers) {
+        hyper_field t[2] = {
+            {(const uint8_t *)"x-checksum", 10, (const uint8_t *)"c0ffee", 6,
+             0},
+            {(const uint8_t *)"x-served-by", 11, (const uint8_t *)"hyperbin",
+             8, 0}};
+        hyper_h2_submit_trailers(c->h2, s->id, t, 2);
+      } else {
+        hyper_h2_end_stream(c->h2, s->id);
+      }
+      s->done = 1;
+    }
+  }
+}
+
+static void on_event(conn *c, const hyper_h2_event *ev) {
+  stream *s;
+  switch (ev->type) {
+  case HYPER_H2_EV_REQUEST_RECEIVED:
+    s = stream_add(c, ev->stream_id);
+    if (!s || record_request(s, ev->u.headers.fields, ev->u.headers.nfields)) {
+      hyper_h2_reset_stream(c->h2, ev->stream_id, HYPER_H2_INTERNAL_ERROR);
+      if (s) stream_remove(c, ev->stream_id);
+    }
+    break;
+  case HYPER_H2_EV_DATA_RECEIVED:
+    s = stream_find(c, ev->stream_id);
+    if (!s || ev->u.data.len == 0) break;
+    if (s->body_len + ev->u.data.len > MAX_REQ_BODY) {
+      s->too_big = 1;
+      break;
+    }
+    {
+      uint8_t *nb = realloc(s->body, s->body_len + ev->u.data.len);
+      if (!nb) {
+        s->too_big = 1;
+        break;
+      }
+      s->body = nb;
+      memcpy(s->body + s->body_len, ev->u.data.data, ev->u.data.len);
+      s->body_len += ev->u.data.len;
+    }
+    break;
+  case HYPER_H2_EV_STREAM_ENDED:
+    s = stream_find(c, ev->stream_id);
+    if (s && !s->responded && !s->ready_at && dispatch(c, s) < 0) {
+      hyper_h2_reset_stream(c->h2, s->id, HYPER_H2_INTERNAL_ERROR);
+      stream_remove(c, s->id);
+    }
+    break;
+  case HYPER_H2_EV_STREAM_RESET:
+    stream_remove(c, ev->stream_id);
+    break;
+  case HYPER_H2_EV_CONNECTION_TERMINATED:
+    break; /* wants_read() turns 0 once nothing is left open */
+  default:
+    break;
+  }
+}
+
+/* Drops finished streams (both sides closed, nothing queued). */
+static void reap(conn *c) {
+  for (stream *s = c->streams, *next; s; s = next) {
+    next = s->next;
+    if (s->done && !s->head &&
+        hyper_h2_conn_local_flow_control_window(c->h2, s->id) < 0)
+      stream_remove(c, s->id);
+    else if (s->done && !s->head && s->responded && s->all_queued)
+      stream_remove(c, s->id);
+  }
+}
+
+static void conn_close(conn *c) {
+  while (c->streams) {
+    stream *s = c->streams;
+    c->streams = s->next;
+    stream_free(s);
+  }
+  hyper_h2_conn_free(c->h2);
+  if (c->ssl) {
+    if (c->handshaken) SSL_shutdown(c->ssl);
+    SSL_free(c->ssl);
+    c->ssl = NULL;
+  }
+  close(c->fd);
+  c->fd = -1;
+  c->h2 = NULL;
+}
+
+/* Writes pending output. Returns -1 when the socket failed. */
+static int flush_out(conn *c) {
+  if (c->ssl && !c->handshaken) return 0;
+  c->tls_wants_write = 0;
+  for (;;) {
+    const uint8_t *p;
+    size_t n = hyper_h2_conn_pending(c->h2, &p);
+    if (!n) return 0;
+    if (c->ssl) {
+      int w = SSL_write(c->ssl, p, n > INT32_MAX ? INT32_MAX : (int)n);
+      if (w <= 0) {
+        int e = SSL_get_error(c->ssl, w);
+        if (e == SSL_ERROR_WANT_WRITE) c->tls_wants_write = 1;
+        if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) return 0;
+        return -1;
+      }
+      hyper_h2_conn_advance(c->h2, (size_t)w);
+      continue;
+    }
+    ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+      return -1;
+    }
+    hyper_h2_conn_advance(c->h2, (size_t)w);
+  }
+}
+
+/* Feeds |r| received bytes to the core. */
+static void feed(conn *c, const uint8_t *buf, size_t r) {
+  hyper_h2_conn_set_time(c->h2, now_ms());
+  size_t off = 0;
+  while (off < r) {
+    int used = hyper_h2_conn_recv(c->h2, buf + off, r - off);
+    if (used < 0) {
+      c->dead = 1; /* GOAWAY is queued: flush it, then close */
+      return;
+    }
+    off += (size_t)used;
+    hyper_h2_event ev;
+    while (hyper_h2_conn_next_event(c->h2, &ev)) on_event(c, &ev);
+  }
+}
+
+static void on_readable(conn *c) {
+  uint8_t buf[16384];
+  if (c->ssl) {
+    if (!c->handshaken) {
+      int rv = SSL_accept(c->ssl);
+      if (rv != 1) {
+        int e = SSL_get_error(c->ssl, rv);
+        c->tls_wants_write = e == SSL_ERROR_WANT_WRITE;
+        if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+          c->dead = 2;
+        return;
+      }
+      c->handshaken = 1;
+      c->tls_wants_write = 0;
+    }
+    /* drain what OpenSSL holds: poll() cannot see its buffer */
+    for (int i = 0; i < 64 && !c->dead; i++) {
+      int r = SSL_read(c->ssl, buf, (int)sizeof buf);
+      if (r <= 0) {
+        int e = SSL_get_error(c->ssl, r);
+        if (e == SSL_ERROR_WANT_WRITE) c->tls_wants_write = 1;
+        if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+          c->dead = 2; /* closed or failed */
+        return;
+      }
+      feed(c, buf, (size_t)r);
+    }
+    return;
+  }
+  ssize_t r = recv(c->fd, buf, sizeof buf, 0);
+  if (r < 0) {
+    if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) c->dead = 2;
+    return;
+  }
+  if (r == 0) {
+    c->dead = 2; /* peer closed: nothing more can be delivered */
+    return;
+  }
+  feed(c, buf, (size_t)r);
+}
+
+static int conn_open(conn *c, int fd, SSL_CTX *tls) {
+  hyper_h2_config cfg;
+  hyper_h2_config_init(&cfg, HYPER_H2_ROLE_SERVER);
+  memset(c, 0, sizeof *c);
+  c->fd = fd;
+  if (tls) {
+    c->ssl = SSL_new(tls);
+    if (!c->ssl || SSL_set_fd(c->ssl, fd) != 1) {
+      SSL_free(c->ssl);
+      return -1;
+    }
+  }
+  if (hyper_h2_conn_new(&c->h2, &cfg, NULL) < 0) {
+    SSL_free(c->ssl);
+    return -1;
+  }
+  if (hyper_h2_conn_initiate(c->h2) < 0) {
+    hyper_h2_conn_free(c->h2);
+    SSL_free(c->ssl);
+    return -1;
+  }
+  return 0;
+}
+
+static int listen_on(const char *host, int port, int *out_port) {
+  struct sockaddr_in sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons((uint16_t)port);
+  if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+    fprintf(stderr, "hyperbin: bad IPv4 address '%s'\n", host);
+    return -1;
+  }
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  socklen_t sl = sizeof sa;
+  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 128) < 0 ||
+      getsockname(fd, (struct sockaddr *)&sa, &sl) < 0) {
+    perror("hyperbin: bind/listen");
+    close(fd);
+    return -1;
+  }
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  *out_port = ntohs(sa.sin_port);
+  return fd;
+}
+
+static int alpn_select(SSL *ssl, const unsigned char **out,
+                       unsigned char *outlen, const unsigned char *in,
+                       unsigned int inlen, void *arg) {
+  (void)ssl;
+  (void)arg;
+  for (unsigned int i = 0; i < inlen;) {
+    unsigned int n = in[i];
+    if (i + 1 + n > inlen) break;
+    if (n == 2 && !memcmp(in + i + 1, "h2", 2)) {
+      *out = in + i + 1;
+      *outlen = 2;
+      return SSL_TLSEXT_ERR_OK;
+    }
+    i += 1 + n;
+  }
+  return SSL_TLSEXT_ERR_ALERT_FATAL; /* HTTP/2 only */
+}
+
+static SSL_CTX *tls_setup(const char *cert, const char *key) {
+  SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+  if (!ctx) return NULL;
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
+                            SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+  if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
+      SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+      SSL_CTX_check_private_key(ctx) != 1) {
+    unsigned long e = ERR_get_error();
+    fprintf(stderr, "hyperbin: cannot load certificate/key: %s\n",
+            ERR_reason_error_string(e) ? ERR_reason_error_string(e) : "?");
+    SSL_CTX_free(ctx);
+    return NULL;
+  }
+  SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
+  return ctx;
+}
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: hyperbin [--host IPV4] [--port N] [--cert FILE --key "
+             "FILE]\n"
+             "  An httpbin-like HTTP/2 test server: h2c (prior knowledge), or "
+             "TLS\n  with ALPN h2 when a certificate and key are given.\n"
+             "  --port 0 (default) picks a free port; the chosen one is "
+             "printed as\n  'listening on HOST:PORT'.\n");
+}
+
+int main(int argc, char **argv) {
+  const char *host = "127.0.0.1";
+  long port = 0;
+  const char *cert = NULL, *key = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--port") && i + 1 < argc) {
+      char *end;
+      port = strtol(argv[++i], &end, 10);
+      if (*end || port < 0 || port > 65535) {
+        fprintf(stderr, "hyperbin: bad port '%s'\n", argv[i]);
+        return 2;
+      }
+    } else if (!strcmp(argv[i], "--cert") && i + 1 < argc) {
+      cert = argv[++i];
+    } else if (!strcmp(argv[i], "--key") && i + 1 < argc) {
+      key = argv[++i];
+    } else if (!strcmp(argv[i], "--host") && i + 1 < argc) {
+      host = argv[++i];
+    } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+      usage(stdout);
+      return 0;
+    } else {
+      fprintf(stderr, "hyperbin: unknown argument '%s'\n", argv[i]);
+      usage(stderr);
+      return 2;
+    }
+  }
+
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  if ((cert != NULL) != (key != NULL)) {
+    fprintf(stderr, "hyperbin: --cert and --key go together\n");
+    return 2;
+  }
+  SSL_CTX *tls = NULL;
+  if (cert && !(tls = tls_setup(cert, key))) return 1;
+  int bound;
+  int lfd = listen_on(host, (int)port, &bound);
+  if (lfd < 0) {
+    SSL_CTX_free(tls);
+    return 1;
+  }
+  printf("listening on %s:%d\n", host, bound);
+  fflush(stdout);
+
+  static conn conns[MAX_CONNS];
+  size_t nconns = 0;
+  struct pollfd pfd[MAX_CONNS + 1];
+
+  while (!g_stop) {
+    int timeout = -1;
+    uint64_t t = now_ms();
+    pfd[0].fd = lfd;
+    pfd[0].events = nconns < MAX_CONNS ? POLLIN : 0;
+    for (size_t i = 0; i < nconns; i++) {
+      pfd[i + 1].fd = conns[i].fd;
+      pfd[i + 1].events = POLLIN;
+      if (conns[i].tls_wants_write ||
+          ((!conns[i].ssl || conns[i].handshaken) &&
+           hyper_h2_conn_wants_write(conns[i].h2)))
+        pfd[i + 1].events |= POLLOUT;
+      for (stream *s = conns[i].streams; s; s = s->next) {
+        if (!s->ready_at) continue;
+        int left = s->ready_at > t ? (int)(s->ready_at - t) : 0;
+        if (timeout < 0 || left < timeout) timeout = left;
+      }
+    }
+    int pr = poll(pfd, nconns + 1, timeout);
+    if (pr < 0) {
+      if (errno == EINTR) continue;
+      perror("hyperbin: poll");
+      break;
+    }
+    if (pfd[0].revents & POLLIN) {
+      for (;;) {
+        int fd = accept(lfd, NULL, NULL);
+        if (fd < 0) break;
+        if (nconns >= MAX_CONNS || conn_open(&conns[nconns], fd, tls) < 0) {
+          close(fd);
+          continue;
+        }
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+        pfd[nconns + 1].revents = 0;
+        nconns++;
+      }
+    }
+    for (size_t i = 0; i < nconns; i++) {
+      conn *c = &conns[i];
+      if (pfd[i + 1].fd == c->fd &&
+          ((pfd[i + 1].revents & (POLLIN | POLLHUP | POLLERR)) ||
+           (c->ssl && !c->handshaken && (pfd[i + 1].revents & POLLOUT))))
+        on_readable(c);
+      if (c->dead != 2) {
+        pump(c);
+        reap(c);
+        if (flush_out(c) < 0) c->dead = 2;
+      }
+      if (c->dead == 2 || (c->dead == 1 && !hyper_h2_conn_wants_write(c->h2)) ||
+          (!hyper_h2_conn_wants_read(c->h2) &&
+           !hyper_h2_conn_wants_write(c->h2))) {
+        conn_close(c);
+        conns[i] = conns[nconns - 1];
+        pfd[i + 1] = pfd[nconns];
+        nconns--;
+        i--;
+      }
+    }
+  }
+  for (size_t i = 0; i < nconns; i++) {
+    hyper_h2_close(conns[i].h2, HYPER_H2_NO_ERROR, HYPER_H2_LAST_STREAM_AUTO,
+                   NULL, 0);
+    flush_out(&conns[i]);
+    conn_close(&conns[i]);
+  }
+  close(lfd);
+  SSL_CTX_free(tls);
+  return 0;
+}
