@@ -65,7 +65,9 @@ void cli_usage(FILE *f) {
       "  --push                 accept server push; print the promised paths\n"
       "                         and the pushed responses\n"
       "  --h2c                  cleartext HTTP/2 with prior knowledge\n"
-      "  --http1, --upgrade     HTTP/1.1 and h2c Upgrade (not supported yet)\n"
+      "  --http1                use HTTP/1.1 (https:// otherwise negotiates\n"
+      "                         h2 or http/1.1 with ALPN, preferring h2)\n"
+      "  --upgrade              h2c via Upgrade (not supported yet)\n"
       "  --cacert FILE          trust the CA certificates in FILE (PEM)\n"
       "  --capath DIR           trust the CA certificates in DIR (hashed)\n"
       "  --cert FILE            client certificate (PEM); needs --key\n"
@@ -586,11 +588,12 @@ int cli_parse_args(cli_opts *o, int argc, char **argv) {
       o->h2c = 1;
     } else if (!strcmp(flag, "-d") || !strcmp(flag, "--download")) {
       o->download = 1;
-    } else if (!strcmp(flag, "--http1") || !strcmp(flag, "--upgrade")) {
-      /* TODO(issue 5): HTTP/1.1 connections and the h2c Upgrade dance
-       * arrive with the HTTP/1.1 client; wire them up here then. */
-      cli_err("%s is not supported yet (HTTP/1.1 connections are pending)",
-              flag);
+    } else if (!strcmp(flag, "--http1")) {
+      o->http1 = 1;
+    } else if (!strcmp(flag, "--upgrade")) {
+      /* TODO(issue 5): the h2c Upgrade dance (101 Switching Protocols)
+       * needs the core to start with stream 1 half-closed. */
+      cli_err("%s is not supported yet (use --h2c or --http1)", flag);
       goto out;
     } else if (!strcmp(flag, "--cacert")) {
       if (check_readable("--cacert: cannot read", val) ||

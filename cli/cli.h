@@ -37,7 +37,7 @@ typedef struct cli_opts {
   size_t body_len;
   int json_body;      /* body was built from data items */
   /* behaviour */
-  int verbose, headers_only, debug, push, check_status, insecure, h2c;
+  int verbose, headers_only, debug, push, check_status, insecure, h2c, http1;
   int download;
   char *output;       /* -o FILE (owned) */
   char *trace_json;   /* --trace-json FILE (owned) */
@@ -67,8 +67,8 @@ typedef struct cli_trace {
 void cli_trace_hook(const hyper_h2_trace *rec, void *user);
 /* Pretty-prints |j| with 4-space indentation, in colour when |colour|. */
 void cli_print_json(FILE *f, const json_t *j, int colour);
-void cli_print_request_head(FILE *f, const cli_opts *o);
-void cli_print_response_head(FILE *f, const hyper_resp *r);
+void cli_print_request_head(FILE *f, const cli_opts *o, const char *proto);
+void cli_print_response_head(FILE *f, const hyper_resp *r, const char *proto);
 /* Progress meter for downloads. */
 typedef struct cli_progress {
   int tty;

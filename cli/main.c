@@ -206,6 +206,11 @@ int main(int argc, char **argv) {
   hyper_client_opts co;
   hyper_client_opts_init(&co);
   co.secure = !o.h2c && !strcmp(o.scheme, "https");
+  /* https: ALPN picks h2 or http/1.1; http: h2 with prior knowledge unless
+   * --http1. */
+  co.protocol = o.http1 ? HYPER_CLIENT_PROTO_HTTP11
+                        : (co.secure ? HYPER_CLIENT_PROTO_AUTO
+                                     : HYPER_CLIENT_PROTO_H2);
   co.ca_file = o.cacert;
   co.ca_dir = o.capath;
   co.cert_file = o.cert;
@@ -225,7 +230,13 @@ int main(int argc, char **argv) {
   }
 
   if (o.verbose) {
-    cli_print_request_head(stdout, &o);
+    /* Connect first so that the head shows the protocol ALPN chose. */
+    rv = hyper_client_connect(c);
+    if (rv < 0) {
+      code = fail(c, rv, o.url);
+      goto out;
+    }
+    cli_print_request_head(stdout, &o, hyper_client_protocol(c));
     if (o.body) {
       fwrite(o.body, 1, o.body_len, stdout);
       fputs("\n\n", stdout);
@@ -243,7 +254,8 @@ int main(int argc, char **argv) {
     code = fail(c, rv, o.url);
     goto out;
   }
-  if (o.verbose || o.headers_only) cli_print_response_head(stdout, r);
+  if (o.verbose || o.headers_only)
+    cli_print_response_head(stdout, r, hyper_client_protocol(c));
   if (!o.headers_only) {
     if (o.output) {
       rv = save_body(r, o.output);

@@ -103,15 +103,23 @@ static void print_fields(FILE *f, const hyper_hdrs *h) {
             (int)fl[i].value_len, (const char *)fl[i].value);
 }
 
-void cli_print_request_head(FILE *f, const cli_opts *o) {
-  fprintf(f, "%s %s HTTP/2\n", o->method, o->path);
+/* "HTTP/2" or "HTTP/1.1" for the protocol name hyper_client_protocol()
+ * returns (NULL before a connection: what was asked for). */
+static const char *version_of(const char *proto) {
+  return proto && !strcmp(proto, "http/1.1") ? "HTTP/1.1" : "HTTP/2";
+}
+
+void cli_print_request_head(FILE *f, const cli_opts *o, const char *proto) {
+  fprintf(f, "%s %s %s\n", o->method, o->path, version_of(proto));
   fprintf(f, "host: %s\n", o->host);
   print_fields(f, o->headers);
   fputc('\n', f);
 }
 
-void cli_print_response_head(FILE *f, const hyper_resp *r) {
-  fprintf(f, "HTTP/2 %d\n", hyper_resp_status(r));
+void cli_print_response_head(FILE *f, const hyper_resp *r, const char *proto) {
+  const char *reason = hyper_resp_reason(r);
+  fprintf(f, "%s %d%s%s\n", version_of(proto), hyper_resp_status(r),
+          reason && *reason ? " " : "", reason ? reason : "");
   print_fields(f, hyper_resp_headers(r));
   fputc('\n', f);
 }

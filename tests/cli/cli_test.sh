@@ -54,6 +54,29 @@ expect_err() { grep -q -- "$1" "$TMP/err" || { cat "$TMP/err" >&2; fail "stderr 
 valid_json() { /usr/bin/python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$1" || fail "not JSON: $1"; }
 
 case "$CASE" in
+http1)
+  # --http1 against Python's http.server (HTTP/1.1 only); the head shows the
+  # version and the reason phrase.
+  mkdir -p "$TMP/www"
+  printf 'plain old HTTP/1.1\n' > "$TMP/www/f.txt"
+  (cd "$TMP/www" && exec /usr/bin/python3 -u -m http.server 0 --bind 127.0.0.1) > "$TMP/py.out" 2>&1 &
+  NPID=$!
+  i=0
+  until grep -q 'Serving HTTP on 127.0.0.1 port' "$TMP/py.out" 2>/dev/null; do
+    kill -0 "$NPID" 2>/dev/null || { cat "$TMP/py.out" >&2; fail "http.server exited"; }
+    i=$((i + 1)); [ "$i" -le 100 ] || fail "http.server did not start"
+    sleep 0.05
+  done
+  PYPORT=$(sed -n 's/.*Serving HTTP on 127.0.0.1 port \([0-9]*\).*/\1/p' "$TMP/py.out")
+  run -v --http1 "http://127.0.0.1:$PYPORT/f.txt"
+  expect_rc 0 "--http1 GET"
+  expect_out '^GET /f.txt HTTP/1.1$'
+  expect_out '^HTTP/1.1 200 OK$'
+  expect_out '^plain old HTTP/1.1$'
+  run --http1 --check-status "http://127.0.0.1:$PYPORT/missing"
+  expect_rc 4 "--http1 404 with --check-status"
+  ok "--http1 against http.server"
+  ;;
 get)
   start_hyperbin
   run "$BASE/get"
@@ -192,7 +215,6 @@ bad_input)
   bad --timeout
   bad --cacert "$TMP/missing.pem" "https://127.0.0.1:$PORT/get"
   bad --cert "$TMP/out" "https://127.0.0.1:$PORT/get"
-  bad --http1 "$BASE/get"
   bad --upgrade "$BASE/get"
   bad --verbose=yes "$BASE/get"
   printf '{}' > "$TMP/b.json"

@@ -96,7 +96,7 @@ static const args_case cases[] = {
      NULL, NULL, NULL, 0},
     {{"--key", "/nonexistent/key.pem", "h"}, CLI_EXIT_USAGE, NULL, NULL, NULL,
      NULL, NULL, NULL, NULL, NULL, 0},
-    {{"--http1", "h"}, CLI_EXIT_USAGE, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    {{"--upgrade", "h"}, CLI_EXIT_USAGE, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
      NULL, 0},
     {{"--headers=1", "h"}, CLI_EXIT_USAGE, NULL, NULL, NULL, NULL, NULL, NULL,
      NULL, NULL, 0},
