@@ -15,7 +15,7 @@ if [ ! -d "$BUILD" ]; then
 fi
 
 # The benchmark list: one name per bench/<name>.c, binary at $BUILD/bench/<name>.
-BENCHES="hpack"
+BENCHES="hpack h2core"
 
 status=0
 for b in $BENCHES; do

@@ -252,7 +252,7 @@ void hyper__h2_set_error(hyper_h2_conn *c, int code, uint32_t h2,
   c->last_err.desc = desc ? desc : "";
 }
 
-static uint32_t goaway_last(const hyper_h2_conn *c) {
+uint32_t hyper__h2_goaway_last(const hyper_h2_conn *c) {
   uint32_t last = c->last_remote_id;
   if (c->goaway_sent && c->goaway_sent_last < last)
     last = c->goaway_sent_last;
@@ -265,10 +265,10 @@ int hyper__h2_conn_error(hyper_h2_conn *c, int code, uint32_t h2,
     return c->term_err ? c->term_err : code;
   hyper__h2_set_error(c, code, h2, 0, desc);
   /* rule e: GOAWAY before returning; a NOMEM here only loses the frame */
-  hyper__h2_q_goaway(c, goaway_last(c), h2, (const uint8_t *)desc,
+  hyper__h2_q_goaway(c, hyper__h2_goaway_last(c), h2, (const uint8_t *)desc,
                      desc ? strlen(desc) : 0);
   c->goaway_sent = 1;
-  c->goaway_sent_last = goaway_last(c);
+  c->goaway_sent_last = hyper__h2_goaway_last(c);
   c->terminated = 1;
   c->term_err = code;
   c->ev_head = c->ev_count = 0; /* the failing frame's events */
@@ -280,7 +280,7 @@ int hyper__h2_fatal(hyper_h2_conn *c, int code) {
     if (!c->terminated) {
       hyper__h2_set_error(c, code, HYPER_H2_INTERNAL_ERROR, 0,
                           hyper_strerror(code));
-      hyper__h2_q_goaway(c, goaway_last(c), HYPER_H2_INTERNAL_ERROR, NULL, 0);
+      hyper__h2_q_goaway(c, hyper__h2_goaway_last(c), HYPER_H2_INTERNAL_ERROR, NULL, 0);
     }
     c->fatal = 1;
     c->terminated = 1;
@@ -644,6 +644,12 @@ static int headers_block(hyper_h2_conn *c, uint32_t id, int es, int self_dep,
                                 flags, &info, &why))
     return stream_error(c, s, HYPER_H2_PROTOCOL_ERROR, HYPER_ERR_H2_HEADER,
                         why ? why : "malformed header block", 1); /* E7 */
+
+  /* §8.1: trailers end the stream; this holds even without validation
+   * (fuzz found TRAILERS events without END_STREAM when it was off) */
+  if (act == HYPER__H2_ACT_TRAILERS_RECEIVED && !es)
+    return stream_error(c, s, HYPER_H2_PROTOCOL_ERROR, HYPER_ERR_H2_PROTOCOL,
+                        "trailers without END_STREAM", 1);
 
   switch (act) {
   case HYPER__H2_ACT_INFORMATIONAL_RECEIVED:

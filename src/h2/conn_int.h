@@ -185,6 +185,9 @@ struct hyper_h2_conn {
 /* Records |code| (a hyper_err), |h2| and |desc| as the last error. */
 void hyper__h2_set_error(hyper_h2_conn *c, int code, uint32_t h2,
                          uint32_t stream_id, const char *desc);
+/* The last stream id a GOAWAY from us should carry: the highest peer
+ * stream we processed, never above an earlier GOAWAY's (RFC 9113 §6.8). */
+uint32_t hyper__h2_goaway_last(const hyper_h2_conn *c);
 /* Connection error (§5.4.1): queues GOAWAY(|h2|), terminates, returns
  * |code|. */
 int hyper__h2_conn_error(hyper_h2_conn *c, int code, uint32_t h2,

@@ -467,8 +467,10 @@ int hyper_h2_close(hyper_h2_conn *c, uint32_t error_code,
   int rv = usable(c);
   if (rv)
     return rv;
+  /* AUTO: the highest peer stream we processed; streams ignored after an
+   * earlier GOAWAY (§6.8) do not count (fuzz found AUTO refused then). */
   if (last_stream_id == HYPER_H2_LAST_STREAM_AUTO)
-    last_stream_id = c->last_remote_id;
+    last_stream_id = hyper__h2_goaway_last(c);
   if (last_stream_id > HYPER_H2_MAX_STREAM_ID ||
       (c->goaway_sent && last_stream_id > c->goaway_sent_last))
     return HYPER_ERR_INVALID_ARGUMENT;
