@@ -836,7 +836,7 @@ static void test_client_silent_server_timeout(void **state) {
   int64_t t0 = cs_now_ms();
   assert_int_equal(hyper_client_connect(c), HYPER_ERR_TIMEOUT);
   int64_t took = cs_now_ms() - t0;
-  assert_true(took >= 250 && took < 2000);
+  assert_true(took >= 250 && took < 5000);
   hyper_client_free(c);
   /* idle read timeout */
   opts_h2c(&o);
@@ -846,7 +846,7 @@ static void test_client_silent_server_timeout(void **state) {
   t0 = cs_now_ms();
   assert_int_equal(hyper_client_connect(c), HYPER_ERR_TIMEOUT);
   took = cs_now_ms() - t0;
-  assert_true(took >= 150 && took < 2000);
+  assert_true(took >= 150 && took < 5000);
   hyper_client_free(c);
   close(fd);
 }
@@ -881,7 +881,7 @@ static void test_client_dead_peer_ping(void **state) {
   hyper_resp *r;
   assert_int_equal(hyper_client_get_response(c, id, &r), HYPER_ERR_TIMEOUT);
   int64_t took = cs_now_ms() - t0;
-  assert_true(took >= 300 && took < 3000);
+  assert_true(took >= 300 && took < 8000);
   assert_true(strstr(hyper_client_last_error(c)->desc, "PING") != NULL);
   assert_false(hyper_client_is_connected(c));
   kill(srv_tmp.pid, SIGCONT);
@@ -907,7 +907,7 @@ static void test_client_request_deadline(void **state) {
   hyper_resp *r;
   assert_int_equal(hyper_client_get_response(c, id, &r), HYPER_ERR_TIMEOUT);
   int64_t took = cs_now_ms() - t0;
-  assert_true(took < 2000);
+  assert_true(took < 5000);
   /* not a connection failure: it works once the server is back (within
    * this request's deadline it cannot, so a new request is used) */
   assert_true(hyper_client_is_connected(c));

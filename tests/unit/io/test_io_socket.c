@@ -168,7 +168,7 @@ static void test_io_socket_connect_refused(void **state) {
   assert_int_equal(err.sys_errno, ECONNREFUSED);
   assert_non_null(strstr(err.desc, "127.0.0.1"));
   assert_non_null(strstr(err.desc, "refused"));
-  assert_true(hyper__io_now_ms() - t0 < 3000);
+  assert_true(hyper__io_now_ms() - t0 < 8000);
   close(fd);
 }
 
@@ -184,7 +184,7 @@ static void test_io_socket_resolve_failure(void **state) {
   assert_null(io);
   assert_int_equal(err.gai_err, EAI_NONAME);
   assert_non_null(strstr(err.desc, "nonexistent.invalid"));
-  assert_true(hyper__io_now_ms() - t0 < 1000);
+  assert_true(hyper__io_now_ms() - t0 < 3000);
   /* Same for the bare TLD, upper case and a trailing dot. */
   assert_int_equal(hyper__io_connect(&io, "INVALID.", 80, NULL, NULL,
                                      HYPER__IO_NO_DEADLINE, NULL, &err),
@@ -244,7 +244,7 @@ static void test_io_socket_connect_timeout(void **state) {
   assert_int_equal(err.sys_errno, ETIMEDOUT);
   assert_non_null(strstr(err.desc, "timed out"));
   assert_true(dt >= 290);
-  assert_true(dt < 2000);
+  assert_true(dt < 5000);
 }
 
 static void test_io_socket_invalid_arguments(void **state) {
@@ -307,19 +307,19 @@ static void test_io_socket_read_idle_timeout(void **state) {
   assert_int_equal(hyper__io_last_error(io)->code, HYPER_ERR_TIMEOUT);
   assert_int_equal(hyper__io_last_error(io)->sys_errno, ETIMEDOUT);
   assert_non_null(strstr(hyper__io_last_error(io)->desc, "idle"));
-  assert_true(dt >= 195 && dt < 2000);
+  assert_true(dt >= 195 && dt < 5000);
   /* An earlier deadline wins over the idle timeout. */
   t0 = hyper__io_now_ms();
   rv = hyper__io_read_avail(io, hyper__io_deadline_after(60), &sl);
   dt = hyper__io_now_ms() - t0;
   assert_int_equal(rv, HYPER_ERR_TIMEOUT);
   assert_non_null(strstr(hyper__io_last_error(io)->desc, "deadline"));
-  assert_true(dt >= 55 && dt < 1000);
+  assert_true(dt >= 55 && dt < 3000);
   /* An already expired deadline returns at once. */
   t0 = hyper__io_now_ms();
   assert_int_equal(hyper__io_fill(io, 4, hyper__io_deadline_after(-1), &sl),
                    HYPER_ERR_TIMEOUT);
-  assert_true(hyper__io_now_ms() - t0 < 100);
+  assert_true(hyper__io_now_ms() - t0 < 1000);
   hyper__io_free(io);
   ts_stop(&s);
 }
@@ -358,12 +358,12 @@ static void test_io_socket_write_deadline(void **state) {
   int64_t dt = hyper__io_now_ms() - t0;
   assert_int_equal(rv, HYPER_ERR_TIMEOUT);
   assert_non_null(strstr(hyper__io_last_error(io)->desc, "deadline"));
-  assert_true(dt >= 295 && dt < 3000);
+  assert_true(dt >= 295 && dt < 8000);
   /* Sticky: the stream is cut mid-message, later writes fail at once. */
   t0 = hyper__io_now_ms();
   assert_int_equal(hyper__io_write_all(io, "x", 1, HYPER__IO_NO_DEADLINE),
                    HYPER_ERR_TIMEOUT);
-  assert_true(hyper__io_now_ms() - t0 < 100);
+  assert_true(hyper__io_now_ms() - t0 < 1000);
   hyper__io_free(io);
   ts_stop(&s);
   free(data);
