@@ -7,7 +7,7 @@ set -eu
 PKGS="build-essential cmake make pkg-config git
       libcmocka-dev libjansson-dev
       libssl-dev openssl zlib1g-dev libbrotli-dev
-      libnghttp2-dev nghttp2-server nghttp2-client nginx
+      libnghttp2-dev nghttp2-server nghttp2-client nginx curl
       python3 python3-hpack python3-h2
       clang libfuzzer-14-dev libclang-rt-14-dev"
 
