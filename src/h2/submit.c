@@ -27,6 +27,19 @@ static int find(hyper_h2_conn *c, uint32_t id, hyper__h2_stream **out) {
   return 0;
 }
 
+/* The common prologue of a stream action: the connection may act, the
+ * stream is known, and its state allows |in|. */
+static int stream_for(hyper_h2_conn *c, uint32_t id, hyper__h2_in in,
+                      hyper__h2_stream **out) {
+  int rv = usable(c);
+  if (rv)
+    return rv;
+  rv = find(c, id, out);
+  if (rv)
+    return rv;
+  return hyper__h2_stream_check(&(*out)->fsm, in);
+}
+
 /* Outbound header block, normalised and validated. */
 typedef struct prepared {
   const hyper_field *f;
@@ -238,14 +251,8 @@ int hyper_h2_submit_trailers(hyper_h2_conn *c, uint32_t stream_id,
                              const hyper_field *fields, size_t n) {
   if (!c)
     return HYPER_ERR_INVALID_ARGUMENT;
-  int rv = usable(c);
-  if (rv)
-    return rv;
   hyper__h2_stream *s;
-  rv = find(c, stream_id, &s);
-  if (rv)
-    return rv;
-  rv = hyper__h2_stream_check(&s->fsm, HYPER__H2_IN_SEND_HEADERS);
+  int rv = stream_for(c, stream_id, HYPER__H2_IN_SEND_HEADERS, &s);
   if (rv)
     return rv;
   if (!(s->fsm.flags & HYPER__H2_SF_HEADERS_SENT)) /* not trailers yet */
@@ -267,14 +274,8 @@ int hyper_h2_send_data(hyper_h2_conn *c, uint32_t stream_id,
                        const uint8_t *data, size_t len, int end_stream) {
   if (!c || (!data && len))
     return HYPER_ERR_INVALID_ARGUMENT;
-  int rv = usable(c);
-  if (rv)
-    return rv;
   hyper__h2_stream *s;
-  rv = find(c, stream_id, &s);
-  if (rv)
-    return rv;
-  rv = hyper__h2_stream_check(&s->fsm, HYPER__H2_IN_SEND_DATA);
+  int rv = stream_for(c, stream_id, HYPER__H2_IN_SEND_DATA, &s);
   if (rv)
     return rv;
   if (len > c->remote.max_frame_size)
@@ -314,14 +315,8 @@ int hyper_h2_reset_stream(hyper_h2_conn *c, uint32_t stream_id,
                           uint32_t error_code) {
   if (!c)
     return HYPER_ERR_INVALID_ARGUMENT;
-  int rv = usable(c);
-  if (rv)
-    return rv;
   hyper__h2_stream *s;
-  rv = find(c, stream_id, &s);
-  if (rv)
-    return rv;
-  rv = hyper__h2_stream_check(&s->fsm, HYPER__H2_IN_SEND_RST);
+  int rv = stream_for(c, stream_id, HYPER__H2_IN_SEND_RST, &s);
   if (rv)
     return rv;
   rv = hyper__h2_q_rst(c, stream_id, error_code, OQ_USER);
