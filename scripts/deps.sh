@@ -8,7 +8,9 @@ PKGS="build-essential cmake make pkg-config git
       libcmocka-dev libjansson-dev
       libssl-dev openssl zlib1g-dev libbrotli-dev
       libnghttp2-dev nghttp2-server nghttp2-client nginx curl
-      python3 python3-hpack python3-h2
+      python3 python3-dev python3-hpack python3-h2 python3-hyperframe
+      python3-pytest python3-requests python3-httpx httpie
+      h2o valgrind hyperfine
       clang libfuzzer-14-dev libclang-rt-14-dev"
 
 missing=""
