@@ -118,7 +118,14 @@ typedef enum hyper_client_proto {
    *  "http/1.1" and speaks what the server selects, HTTP/1.1 when it
    *  selects nothing; cleartext speaks HTTP/1.1 (set protocol to H2 for
    *  h2c with prior knowledge). See also |require_h2|. */
-  HYPER_CLIENT_PROTO_AUTO = 2
+  HYPER_CLIENT_PROTO_AUTO = 2,
+  /** Cleartext HTTP/1.1 that asks to switch (RFC 7540 §3.2 "Upgrade: h2c",
+   *  with HTTP2-Settings): the first request goes out as HTTP/1.1; a 101
+   *  Switching Protocols answer turns the connection into HTTP/2, that
+   *  request becoming stream 1 (half-closed local); any other answer keeps
+   *  HTTP/1.1. Over TLS it behaves as HYPER_CLIENT_PROTO_AUTO (RFC 9113
+   *  §3.2: h2 never upgrades over TLS). */
+  HYPER_CLIENT_PROTO_H2C_UPGRADE = 3
 } hyper_client_proto;
 
 /** hyper_client_opts.secure: TLS exactly when the port is 443 (Python
