@@ -10,6 +10,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -139,6 +141,7 @@ void hyper__io_opts_init(hyper__io_opts *o) {
   o->idle_timeout_ms = HYPER__IO_DEFAULT_IDLE_TIMEOUT_MS;
   o->buffer_size = HYPER__IO_DEFAULT_BUFFER_SIZE;
   o->family = 0;
+  o->resolve = NULL;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -300,6 +303,159 @@ fail:
   return -1;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Resolution with a deadline                                               */
+/* ------------------------------------------------------------------------ */
+
+/* getaddrinfo() has no timeout, so it runs on a detached thread and the
+ * caller waits on a condition variable (CLOCK_MONOTONIC) until the connect
+ * deadline. The job is shared by the two threads and reference-counted:
+ * whoever drops the last reference frees the answer and the job, so an
+ * abandoned query (deadline first) is cleaned up by the thread when its
+ * getaddrinfo() returns, and nothing leaks or is touched after free. */
+typedef struct resolve_job {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int refs; /* 2 while both the caller and the thread hold the job */
+  int done;
+  hyper_mem mem;
+  hyper__io_resolve_fn fn;
+  struct addrinfo hints;
+  struct addrinfo *res; /* the answer, until the caller takes it */
+  int gai;
+  int sys_errno;
+  char name[HYPER__IO_MAX_HOST_LEN + 2];
+  char port[8];
+} resolve_job;
+
+/* Frees |j| once both sides have dropped their reference. Each side drops
+ * it while holding the lock (in the same critical section where the thread
+ * publishes the answer), so when the caller sees the answer the thread's
+ * reference is already gone and the caller frees the job before it returns:
+ * only an abandoned query outlives hyper__io_connect(). */
+static void job_free(resolve_job *j) {
+  if (j->res != NULL)
+    freeaddrinfo(j->res);
+  (void)pthread_cond_destroy(&j->cv);
+  (void)pthread_mutex_destroy(&j->mu);
+  hyper_mem m = j->mem;
+  hyper__mem_free(&m, j);
+}
+
+static void *resolve_main(void *arg) {
+  resolve_job *j = arg;
+  struct addrinfo *res = NULL;
+  int g = j->fn(j->name, j->port, &j->hints, &res);
+  int se = 0;
+#ifdef EAI_SYSTEM
+  if (g == EAI_SYSTEM)
+    se = errno;
+#endif
+  (void)pthread_mutex_lock(&j->mu);
+  j->res = res;
+  j->gai = g;
+  j->sys_errno = se;
+  j->done = 1;
+  int left = --j->refs;
+  (void)pthread_cond_signal(&j->cv);
+  (void)pthread_mutex_unlock(&j->mu);
+  if (left == 0) /* the caller gave up waiting */
+    job_free(j);
+  return NULL;
+}
+
+/* Resolves |name| on a resolver thread, waiting until |end|. Returns 0 with
+ * |*res|, |*gai| and |*sys_errno| as getaddrinfo() left them, or
+ * HYPER_ERR_TIMEOUT (the query is abandoned), HYPER_ERR_NOMEM, or
+ * HYPER_ERR_RESOLVE with |*sys_errno| when no thread could be started. */
+static int resolve_bounded(const char *name, const char *port,
+                           const struct addrinfo *hints,
+                           const hyper__io_opts *opts, int64_t end,
+                           const hyper_mem *mem, struct addrinfo **res,
+                           int *gai, int *sys_errno) {
+  hyper_mem m;
+  pthread_condattr_t ca;
+  pthread_attr_t ta;
+  pthread_t th;
+  sigset_t all, old;
+
+  *res = NULL;
+  *gai = 0;
+  *sys_errno = 0;
+  hyper__mem_init(&m, mem);
+  resolve_job *j = hyper__mem_calloc(&m, 1, sizeof *j);
+  if (j == NULL)
+    return HYPER_ERR_NOMEM;
+  j->mem = m;
+  j->fn = opts->resolve ? opts->resolve : getaddrinfo;
+  j->hints = *hints;
+  j->refs = 2;
+  (void)snprintf(j->name, sizeof j->name, "%s", name);
+  (void)snprintf(j->port, sizeof j->port, "%s", port);
+  int e = pthread_mutex_init(&j->mu, NULL);
+  if (e != 0)
+    goto fail_mu;
+  if ((e = pthread_condattr_init(&ca)) != 0)
+    goto fail_cv;
+  (void)pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  e = pthread_cond_init(&j->cv, &ca);
+  (void)pthread_condattr_destroy(&ca);
+  if (e != 0)
+    goto fail_cv;
+  if ((e = pthread_attr_init(&ta)) != 0)
+    goto fail_thread;
+  (void)pthread_attr_setdetachstate(&ta, PTHREAD_CREATE_DETACHED);
+  /* The thread takes no signals: they stay with the application's. */
+  (void)sigfillset(&all);
+  (void)pthread_sigmask(SIG_SETMASK, &all, &old);
+  e = pthread_create(&th, &ta, resolve_main, j);
+  (void)pthread_sigmask(SIG_SETMASK, &old, NULL);
+  (void)pthread_attr_destroy(&ta);
+  if (e != 0)
+    goto fail_thread;
+
+  (void)pthread_mutex_lock(&j->mu);
+  while (!j->done) {
+    int64_t now = hyper__io_now_ms();
+    if (now >= end)
+      break;
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+      break;
+    int64_t left = end - now;
+    if (left > 86400000)
+      left = 86400000; /* re-checked in the loop */
+    ts.tv_sec += (time_t)(left / 1000);
+    ts.tv_nsec += (long)(left % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+      ts.tv_sec++;
+      ts.tv_nsec -= 1000000000L;
+    }
+    (void)pthread_cond_timedwait(&j->cv, &j->mu, &ts);
+  }
+  int done = j->done;
+  if (done) {
+    *res = j->res;
+    *gai = j->gai;
+    *sys_errno = j->sys_errno;
+    j->res = NULL; /* ours now */
+  }
+  int left = --j->refs;
+  (void)pthread_mutex_unlock(&j->mu);
+  if (left == 0) /* answered: the thread is done with the job */
+    job_free(j);
+  return done ? 0 : HYPER_ERR_TIMEOUT;
+
+fail_thread:
+  (void)pthread_cond_destroy(&j->cv);
+fail_cv:
+  (void)pthread_mutex_destroy(&j->mu);
+fail_mu:
+  hyper__mem_free(&m, j);
+  *sys_errno = e;
+  return e == ENOMEM ? HYPER_ERR_NOMEM : HYPER_ERR_RESOLVE;
+}
+
 int hyper__io_connect(hyper__io **out, const char *host, uint16_t port,
                       const hyper__io_opts *opts, hyper__tls_ctx *tls,
                       int64_t deadline, const hyper_mem *mem,
@@ -351,13 +507,30 @@ int hyper__io_connect(hyper__io **out, const char *host, uint16_t port,
   hints.ai_protocol = IPPROTO_TCP;
   hints.ai_flags = AI_NUMERICSERV;
   (void)snprintf(portstr, sizeof portstr, "%u", (unsigned)port);
-  int g = getaddrinfo(name, portstr, &hints, &res);
-  if (g != 0 || res == NULL) {
-    int se = 0;
+  int g, se = 0;
+  if (hyper__io_is_ip_literal(name)) {
+    hints.ai_flags |= AI_NUMERICHOST; /* no query, cannot block */
+    g = getaddrinfo(name, portstr, &hints, &res);
 #ifdef EAI_SYSTEM
     if (g == EAI_SYSTEM)
       se = errno;
 #endif
+  } else {
+    rv = resolve_bounded(name, portstr, &hints, opts, end, mem, &res, &g, &se);
+    if (rv == HYPER_ERR_TIMEOUT)
+      return hyper__io_set_error(err, HYPER_ERR_TIMEOUT, ETIMEDOUT,
+                                 "resolve %s: no answer before the connect "
+                                 "deadline", name);
+    if (rv == HYPER_ERR_NOMEM)
+      return hyper__io_set_error(err, rv, se, "resolve %s: out of memory",
+                                 name);
+    if (rv != 0)
+      return hyper__io_set_error(err, rv, se,
+                                 "resolve %s: cannot start the resolver "
+                                 "thread: %s", name,
+                                 errno_text(se, tb, sizeof tb));
+  }
+  if (g != 0 || res == NULL) {
     rv = hyper__io_set_error(err, HYPER_ERR_RESOLVE, se, "resolve %s: %s",
                              name, g != 0 ? gai_strerror(g) : "no address");
     err->gai_err = g != 0 ? g : EAI_NONAME;

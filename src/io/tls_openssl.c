@@ -43,6 +43,8 @@ typedef struct tls_state {
   int sys_errno; /* errno of the last failed socket call in the BIO */
   int fatal;     /* a fatal TLS error happened: no close_notify */
   char *alpn;    /* selected protocol, NUL-terminated, or NULL */
+  int established; /* the handshake has completed */
+  int reneg;       /* the server asked for a renegotiation since */
 } tls_state;
 
 /* ------------------------------------------------------------------------ */
@@ -218,6 +220,11 @@ int hyper__tls_ctx_new(hyper__tls_ctx **out, const hyper__tls_opts *o,
   }
   (void)SSL_CTX_set_options(c, SSL_OP_NO_COMPRESSION |
                                    SSL_OP_NO_RENEGOTIATION);
+  /* At least security level 2 whatever the system openssl.cnf says: no
+   * RSA/DH keys under 2048 bits, no SHA-1 signatures in the chain, no
+   * <112-bit suites. */
+  if (SSL_CTX_get_security_level(c) < 2)
+    SSL_CTX_set_security_level(c, 2);
   (void)SSL_CTX_set_mode(c, SSL_MODE_ENABLE_PARTIAL_WRITE |
                                 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   SSL_CTX_set_default_passwd_cb(c, no_passphrase);
@@ -344,15 +351,41 @@ static int classify(hyper__io *io, tls_state *ts, int ssl_error,
   }
 }
 
+/* A TLS 1.2 HelloRequest after the handshake: the server wants to
+ * renegotiate. OpenSSL declines it (SSL_OP_NO_RENEGOTIATION, with a
+ * no_renegotiation warning) and would carry on; HTTP/2 forbids
+ * renegotiation after the preface (RFC 9113 §9.2.1: a connection error of
+ * type PROTOCOL_ERROR), so the connection fails instead. */
+static void tls_msg_cb(int write_p, int version, int content_type,
+                       const void *buf, size_t len, SSL *ssl, void *arg) {
+  tls_state *ts = arg;
+  (void)version;
+  (void)ssl;
+  if (!write_p && ts->established && content_type == SSL3_RT_HANDSHAKE &&
+      len >= 1 && ((const unsigned char *)buf)[0] == SSL3_MT_HELLO_REQUEST)
+    ts->reneg = 1;
+}
+
+static int renegotiation_error(hyper__io *io) {
+  ERR_clear_error();
+  return hyper__io_set_error(&io->err, HYPER_ERR_TLS, 0,
+                             "TLS: the server attempted a renegotiation, "
+                             "which HTTP/2 forbids (RFC 9113 9.2.1)");
+}
+
 static int tls_recv(hyper__io *io, uint8_t *buf, size_t len, size_t *n) {
   tls_state *ts = io->impl;
   size_t got = 0;
   ERR_clear_error();
   ts->sys_errno = 0;
   if (SSL_read_ex(ts->ssl, buf, len, &got) == 1) {
+    if (ts->reneg)
+      return renegotiation_error(io);
     *n = got;
     return 0;
   }
+  if (ts->reneg)
+    return renegotiation_error(io);
   return classify(io, ts, SSL_get_error(ts->ssl, 0), "read");
 }
 
@@ -376,7 +409,9 @@ static int tls_send(hyper__io *io, const uint8_t *buf, size_t len,
 
 static int tls_pending(const hyper__io *io) {
   const tls_state *ts = io->impl;
-  return SSL_pending(ts->ssl);
+  int n = SSL_pending(ts->ssl);
+  /* records read ahead but not yet decrypted count too (as 1) */
+  return n > 0 ? n : SSL_has_pending(ts->ssl);
 }
 
 static void tls_close(hyper__io *io) {
@@ -413,6 +448,26 @@ static int h2_cipher_ok(const SSL *ssl) {
   return kx == NID_kx_ecdhe || kx == NID_kx_dhe;
 }
 
+/* 1 when the queued OpenSSL error is an ALPN failure: the server's
+ * no_application_protocol alert (RFC 7301 §3.2: it shares none of our
+ * protocols), or our own rejection of a protocol we did not offer (RFC 7301
+ * §3.2 again: the selection must be one of the client's; OpenSSL reports it
+ * as a bad extension raised while parsing the server's ALPN extension). */
+static int alpn_error(void) {
+  const char *func = NULL;
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+  unsigned long e = ERR_peek_error_all(NULL, NULL, &func, NULL, NULL);
+#else
+  unsigned long e = ERR_peek_error();
+#endif
+  if (ERR_GET_LIB(e) != ERR_LIB_SSL)
+    return 0;
+  if (ERR_GET_REASON(e) == SSL_R_TLSV1_ALERT_NO_APPLICATION_PROTOCOL)
+    return 1;
+  return ERR_GET_REASON(e) == SSL_R_BAD_EXTENSION && func != NULL &&
+         strstr(func, "alpn") != NULL;
+}
+
 static int handshake_failed(hyper__io *io, tls_state *ts, int ssl_error,
                             int verify) {
   char tb[128];
@@ -439,6 +494,8 @@ static int handshake_failed(hyper__io *io, tls_state *ts, int ssl_error,
     return hyper__io_set_error(&io->err, HYPER_ERR_TLS_HANDSHAKE, e,
                                "TLS handshake: %s", tb);
   }
+  if (ssl_error == SSL_ERROR_SSL && alpn_error())
+    return set_ssl_error(&io->err, HYPER_ERR_TLS_ALPN, "TLS ALPN");
   return set_ssl_error(&io->err, HYPER_ERR_TLS_HANDSHAKE, "TLS handshake");
 }
 
@@ -477,6 +534,11 @@ int hyper__io_start_tls(hyper__io *io, hyper__tls_ctx *ctx, const char *host,
     rv = set_ssl_error(&io->err, HYPER_ERR_NOMEM, "TLS: SSL_new");
     goto fail;
   }
+  /* Read ahead: one recv takes in as many records as fit (64 KiB) instead
+   * of a header then a body per record; tls_pending() then counts what
+   * OpenSSL holds undecrypted too (SSL_has_pending()). */
+  SSL_set_read_ahead(ts->ssl, 1);
+  (void)SSL_set_default_read_buffer_len(ts->ssl, 65536);
   BIO *bio = BIO_new(ts->bio_method);
   if (bio == NULL) {
     rv = set_ssl_error(&io->err, HYPER_ERR_NOMEM, "TLS: BIO_new");
@@ -486,6 +548,8 @@ int hyper__io_start_tls(hyper__io *io, hyper__tls_ctx *ctx, const char *host,
   BIO_set_init(bio, 1);
   SSL_set_bio(ts->ssl, bio, bio); /* the SSL owns the BIO from here */
   SSL_set_connect_state(ts->ssl);
+  SSL_set_msg_callback(ts->ssl, tls_msg_cb);
+  SSL_set_msg_callback_arg(ts->ssl, ts);
 
   int ip = hyper__io_is_ip_literal(name);
   /* SNI carries host names only (RFC 6066 §3). */
@@ -495,7 +559,12 @@ int hyper__io_start_tls(hyper__io *io, hyper__tls_ctx *ctx, const char *host,
   }
   if (!ctx->insecure) {
     X509_VERIFY_PARAM *vp = SSL_get0_param(ts->ssl);
-    X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    /* A DNS name is matched against subjectAltName only, never the
+     * subject CN (RFC 9110 §4.3.4 and RFC 6125 §6.4.4: a certificate with
+     * no SAN identifies no host); wildcards cover exactly one whole label. */
+    X509_VERIFY_PARAM_set_hostflags(vp,
+                                    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS |
+                                        X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
     int ok = ip ? X509_VERIFY_PARAM_set1_ip_asc(vp, name)
                 : X509_VERIFY_PARAM_set1_host(vp, name, 0);
     if (ok != 1) {
@@ -550,6 +619,7 @@ int hyper__io_start_tls(hyper__io *io, hyper__tls_ctx *ctx, const char *host,
   }
 
   ERR_clear_error();
+  ts->established = 1;
   io->impl = ts;
   io->vt = &tls_vtable;
   io->err.code = 0;

@@ -6,7 +6,8 @@
  * vtable of non-blocking primitives (recv/send/pending/close); the waiting,
  * the deadlines and the buffering live once, in socket.c, for both kinds:
  *
- *   socket.c        resolution (getaddrinfo), connect with a timeout, the
+ *   socket.c        resolution (getaddrinfo on a resolver thread, bounded
+ *                   by the connect deadline), connect with a timeout, the
  *                   TCP vtable, the buffered reader, write-all, poll() waits
  *   tls_openssl.c   hyper__tls_ctx (one SSL_CTX per set of options), the
  *                   handshake (SNI, ALPN, chain + host/IP verification) and
@@ -20,9 +21,18 @@
  * deadline", but no call can still wait forever: each single wait for the
  * socket is also bounded by the idle timeout (hyper__io_opts.idle_timeout_ms,
  * always > 0), i.e. a peer that makes no progress for that long fails the
- * call with HYPER_ERR_TIMEOUT. The one wait that no deadline bounds is
- * getaddrinfo() itself (POSIX offers no timeout for it); names under the
- * special-use TLD ".invalid" fail at once without a query (RFC 6761 §6.4).
+ * call with HYPER_ERR_TIMEOUT.
+ *
+ * Name resolution obeys the same deadline although getaddrinfo() itself has
+ * no timeout: a DNS name is resolved on a short-lived detached thread while
+ * hyper__io_connect() waits for it until the connect deadline. When the
+ * deadline fires first the call fails with HYPER_ERR_TIMEOUT at once and
+ * abandons the query: the thread finishes it in the background, frees the
+ * answer and the job (through the same hyper_mem, hence from that thread;
+ * an allocator given to hyper must allow that) and exits. IP literals are
+ * converted on the calling thread (AI_NUMERICHOST, no query); names under
+ * the special-use TLD ".invalid" fail at once without a query (RFC 6761
+ * §6.4).
  *
  * Errors
  * ------
@@ -39,7 +49,10 @@
  *   HYPER_ERR_TLS_VERIFY     the certificate chain or the host name/IP did
  *                            not verify (detail: verify_result and the X509
  *                            verify error string in desc)
- *   HYPER_ERR_TLS_ALPN       ALPN was required and the server chose nothing
+ *   HYPER_ERR_TLS_ALPN       ALPN was required and the server chose nothing,
+ *                            or the server refused every protocol offered
+ *                            (no_application_protocol alert, RFC 7301
+ *                            §3.2), or it selected one we did not offer
  *   HYPER_ERR_TLS            TLS failure after the handshake (a fatal alert,
  *                            a bad record; detail: ssl_err)
  * plus HYPER_ERR_INVALID_ARGUMENT, HYPER_ERR_INVALID_STATE and
@@ -94,6 +107,15 @@ typedef struct hyper__io_error {
   char desc[128];        /* NUL-terminated, possibly truncated */
 } hyper__io_error;
 
+struct addrinfo;
+
+/* The resolver: getaddrinfo() or a replacement with the same contract whose
+ * list can be released with freeaddrinfo() (a test hook may block, then call
+ * getaddrinfo()). Runs on the resolver thread. */
+typedef int (*hyper__io_resolve_fn)(const char *node, const char *service,
+                                    const struct addrinfo *hints,
+                                    struct addrinfo **res);
+
 /* Connection options; initialise with hyper__io_opts_init(). */
 typedef struct hyper__io_opts {
   /* Budget for resolution + connect + TLS handshake, in ms (> 0). While
@@ -108,6 +130,8 @@ typedef struct hyper__io_opts {
   size_t buffer_size;
   /* 0: any address family; 4: IPv4 only; 6: IPv6 only. */
   int family;
+  /* NULL (default): getaddrinfo(). Tests inject a resolver that hangs. */
+  hyper__io_resolve_fn resolve;
 } hyper__io_opts;
 
 /* TLS options; initialise with hyper__tls_opts_init(). Strings are read
@@ -170,8 +194,10 @@ void hyper__io_opts_init(hyper__io_opts *o);
  * failure |*out| is NULL and |err| (may be NULL) receives the detail.
  *
  * Returns 0, or one of: HYPER_ERR_INVALID_ARGUMENT (NULL/empty/too long
- * host, port 0, bad opts), HYPER_ERR_RESOLVE, HYPER_ERR_CONNECT,
- * HYPER_ERR_TIMEOUT, HYPER_ERR_NOMEM, and the TLS codes of
+ * host, port 0, bad opts), HYPER_ERR_RESOLVE (no address, or the resolver
+ * thread could not be started: sys_errno), HYPER_ERR_CONNECT,
+ * HYPER_ERR_TIMEOUT (also when resolution did not finish by the deadline:
+ * desc starts with "resolve"), HYPER_ERR_NOMEM, and the TLS codes of
  * hyper__io_start_tls().
  */
 int hyper__io_connect(hyper__io **out, const char *host, uint16_t port,
@@ -337,6 +363,10 @@ void hyper__tls_ctx_free(hyper__tls_ctx *ctx);
  * (protocol version, alerts, and a peer that closes or resets during the
  * handshake, with sys_errno set for the reset), HYPER_ERR_TLS_ALPN,
  * HYPER_ERR_IO (poll failure), HYPER_ERR_NOMEM.
+ *
+ * Host names are matched against the certificate's subjectAltName only
+ * (never the subject CN); the context enforces OpenSSL security level >= 2
+ * (no RSA keys under 2048 bits, no SHA-1 signatures in the chain).
  *
  * Note (TLS 1.3): a server that rejects our client certificate (or its
  * absence) does so after our side of the handshake has completed, so that

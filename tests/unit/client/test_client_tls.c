@@ -10,6 +10,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <openssl/x509_vfy.h>
+
 #include "client_testserver.h"
 
 #include "hyper/client.h"
@@ -187,15 +189,66 @@ static void test_client_tls_no_h2(void **state) {
       assert_int_equal(hyper_client_last_error(c)->code, HYPER_ERR_TLS_ALPN);
     } else {
       /* the server refuses with the no_application_protocol alert (RFC
-       * 7301 §3.2); the transport reports it as a handshake failure that
-       * names the alert */
-      assert_true(rv == HYPER_ERR_TLS_ALPN || rv == HYPER_ERR_TLS_HANDSHAKE);
-      assert_true(strstr(hyper_client_last_error(c)->desc,
-                         "application protocol") != NULL ||
-                  rv == HYPER_ERR_TLS_ALPN);
+       * 7301 §3.2): an ALPN failure, not a generic handshake error */
+      assert_int_equal(rv, HYPER_ERR_TLS_ALPN);
+      assert_int_equal(hyper_client_last_error(c)->code, HYPER_ERR_TLS_ALPN);
+      assert_non_null(strstr(hyper_client_last_error(c)->desc,
+                             "application protocol"));
     }
     assert_false(hyper_client_is_connected(c));
     hyper_client_free(c);
+  }
+}
+
+/* A certificate failure through the client API: the request fails with
+ * TLS_VERIFY (the X509 code kept), and the server never completes a
+ * handshake nor receives one request byte (HOSTILE-PEERS §H). The thread
+ * server echoes anything it would get. The full list of certificate cases
+ * is test_io_tls_certs. */
+static void test_client_tls_verify_failure_sends_nothing(void **state) {
+  (void)state;
+  static const unsigned char alpn_h2[] = {3, 2, 'h', '2'};
+  struct {
+    const char *stem;
+    const char *host;
+    int system_store;
+    long vr;
+  } cases[] = {
+      {"wrong", "127.0.0.1", 0, X509_V_ERR_IP_ADDRESS_MISMATCH},
+      {"wrong", "localhost", 0, X509_V_ERR_HOSTNAME_MISMATCH},
+      {"srv", "localhost", 1, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char cert[16], key[16];
+    (void)snprintf(cert, sizeof cert, "%s.pem", cases[i].stem);
+    (void)snprintf(key, sizeof key, "%s.key", cases[i].stem);
+    ts_ctx_opts so = {.cert = ts_path(&certs, cert),
+                      .key = ts_path(&certs, key),
+                      .alpn = alpn_h2};
+    tsrv s;
+    memset(&s, 0, sizeof s);
+    s.mode = TS_ECHO;
+    s.ctx = ts_server_ctx(&so);
+    assert_non_null(s.ctx);
+    assert_int_equal(ts_start(&s), 0);
+    hyper_client_opts o;
+    opts_tls(&o);
+    if (cases[i].system_store)
+      o.ca_file = NULL;
+    hyper_client *c = client_at(cases[i].host, s.port, &o);
+    uint32_t id = 0;
+    int rv = hyper_client_request(c, "POST", "/upload", "secret", 6, NULL,
+                                  &id);
+    const hyper_client_error *e = hyper_client_last_error(c);
+    print_message("%s as %s: %s, %ld: %s\n", cert, cases[i].host,
+                  hyper_err_name(rv), e->verify_result, e->desc);
+    assert_int_equal(rv, HYPER_ERR_TLS_VERIFY);
+    assert_int_equal(e->verify_result, cases[i].vr);
+    assert_false(hyper_client_is_connected(c));
+    hyper_client_free(c);
+    ts_stop(&s);
+    assert_false(s.hs_ok);
+    assert_int_equal(s.echoed, 0);
   }
 }
 
@@ -274,6 +327,7 @@ int main(void) {
       cmocka_unit_test(test_client_tls_insecure),
       cmocka_unit_test(test_client_tls_client_certificate),
       cmocka_unit_test(test_client_tls_no_h2),
+      cmocka_unit_test(test_client_tls_verify_failure_sends_nothing),
       cmocka_unit_test(test_client_tls_three_requests_and_upload),
       cmocka_unit_test(test_client_tls_small_buffer),
   };

@@ -203,6 +203,99 @@ static void test_io_socket_resolve_failure(void **state) {
   assert_true(hyper__io_now_ms() - t0 < 10000);
 }
 
+/* A resolver hook (hyper__io_opts.resolve) standing in for a DNS server
+ * that does not answer: it blocks until the test writes to |hang_pipe|
+ * (bounded by TS_SAFETY_MS), then answers 127.0.0.1 for any name, so the
+ * abandoned answer is a real addrinfo list that must be freed. */
+static int hang_pipe[2] = {-1, -1};
+static int hang_resolve(const char *node, const char *service,
+                        const struct addrinfo *hints, struct addrinfo **res) {
+  (void)node;
+  if (hang_pipe[0] >= 0) {
+    struct pollfd p = {hang_pipe[0], POLLIN, 0};
+    char c;
+    if (poll(&p, 1, TS_SAFETY_MS) > 0)
+      (void)!read(hang_pipe[0], &c, 1);
+  }
+  struct addrinfo h = *hints;
+  h.ai_flags |= AI_NUMERICHOST;
+  return getaddrinfo("127.0.0.1", service, &h, res);
+}
+
+/* Waits (bounded) until |fm| holds no block: the abandoned resolver thread
+ * frees its job once the hook returns. */
+static long wait_blocks_freed(failmem *fm) {
+  int64_t end = hyper__io_now_ms() + TS_SAFETY_MS;
+  long live;
+  while ((live = __atomic_load_n(&fm->live_blocks, __ATOMIC_SEQ_CST)) != 0 &&
+         hyper__io_now_ms() < end) {
+    struct pollfd none;
+    (void)poll(&none, 0, 2); /* re-check a condition, not a fixed wait */
+  }
+  return live;
+}
+
+static void test_io_socket_resolve_deadline(void **state) {
+  (void)state;
+  tsrv s = {.mode = TS_ECHO};
+  assert_int_equal(ts_start(&s), 0);
+  hyper__io_opts o;
+  hyper__io_opts_init(&o);
+  o.resolve = hang_resolve;
+
+  /* The hook answers at once: names are resolved on the resolver thread
+   * and the connection works. */
+  failmem fm;
+  failmem_init(&fm);
+  hyper__io *io = NULL;
+  hyper__io_error err;
+  assert_int_equal(hyper__io_connect(&io, "resolver-hook.test", s.port, &o,
+                                     NULL, hyper__io_deadline_after(5000),
+                                     &fm.mem, &err),
+                   0);
+  int64_t dl = hyper__io_deadline_after(5000);
+  assert_int_equal(hyper__io_write_all(io, "r", 1, dl), 0);
+  char c;
+  assert_int_equal(read_exact(io, &c, 1, dl), 0);
+  assert_int_equal(c, 'r');
+  hyper__io_free(io);
+  /* an answered query leaves nothing behind when connect returns */
+  assert_int_equal(fm.live_blocks, 0);
+  ts_stop(&s);
+
+  /* A resolver that hangs: the connect timeout (then the caller's
+   * deadline) fires, the call returns TIMEOUT at once, the query is
+   * abandoned; when it finally answers, the thread frees the answer and
+   * the job (LSan checks the addrinfo list, failmem the job). */
+  const int64_t budgets[2][2] = {{300, HYPER__IO_NO_DEADLINE}, {10000, 300}};
+  for (int i = 0; i < 2; i++) {
+    assert_int_equal(pipe(hang_pipe), 0);
+    o.connect_timeout_ms = budgets[i][0];
+    int64_t deadline = budgets[i][1] == HYPER__IO_NO_DEADLINE
+                           ? HYPER__IO_NO_DEADLINE
+                           : hyper__io_deadline_after(budgets[i][1]);
+    failmem_init(&fm);
+    int64_t t0 = hyper__io_now_ms();
+    int rv = hyper__io_connect(&io, "never-answers.test", 443, &o, NULL,
+                               deadline, &fm.mem, &err);
+    int64_t took = hyper__io_now_ms() - t0;
+    assert_int_equal(rv, HYPER_ERR_TIMEOUT);
+    assert_null(io);
+    assert_int_equal(err.code, HYPER_ERR_TIMEOUT);
+    assert_int_equal(strncmp(err.desc, "resolve never-answers.test", 26), 0);
+    print_message("hanging resolver: %s after %lld ms\n", err.desc,
+                  (long long)took);
+    assert_true(took >= 250 && took < 3000);
+    /* the job is still held by the blocked thread */
+    assert_int_equal(__atomic_load_n(&fm.live_blocks, __ATOMIC_SEQ_CST), 1);
+    assert_int_equal(write(hang_pipe[1], "x", 1), 1);
+    assert_int_equal(wait_blocks_freed(&fm), 0);
+    close(hang_pipe[0]);
+    close(hang_pipe[1]);
+    hang_pipe[0] = hang_pipe[1] = -1;
+  }
+}
+
 static void test_io_socket_connect_timeout(void **state) {
   (void)state;
   /* A listener whose accept queue is full drops further SYNs (Linux), so
@@ -586,6 +679,7 @@ int main(void) {
       cmocka_unit_test(test_io_socket_ipv6_literal),
       cmocka_unit_test(test_io_socket_connect_refused),
       cmocka_unit_test(test_io_socket_resolve_failure),
+      cmocka_unit_test(test_io_socket_resolve_deadline),
       cmocka_unit_test(test_io_socket_connect_timeout),
       cmocka_unit_test(test_io_socket_invalid_arguments),
       cmocka_unit_test(test_io_socket_read_idle_timeout),
