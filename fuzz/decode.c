@@ -1,6 +1,6 @@
 /*
  * fuzz/decode.c — libFuzzer target for content decoding (src/decode/):
- * gzip, deflate (zlib and raw), br and stacks of them.
+ * gzip, deflate (zlib and raw), br, zstd and stacks of them.
  *
  * Input layout (missing bytes read as 0):
  *   byte 0  bits 0-3  Content-Encoding value, from CODINGS below
@@ -51,7 +51,7 @@ static const char *const CODINGS[16] = {
     "x-gzip",        "identity",     "deflate, gzip",
     "gzip, br",      "br, gzip",     "gzip, gzip",
     "deflate, br",   "br, deflate",  "GZIP , identity",
-    "br, br",        "deflate, gzip, br, gzip",
+    "zstd",          "deflate, gzip, br, zstd",
     "deflate,deflate", ""};
 
 /* A counting allocator that can refuse one allocation. */

@@ -95,6 +95,7 @@ extern "C" {
   XX(DECODE_BROTLI, -602, "invalid brotli content coding")                    \
   XX(UNSUPPORTED_ENCODING, -603, "unsupported content coding")                \
   XX(DECODE_RATIO, -604, "decoded body exceeds the expansion limit (bomb?)")  \
+  XX(DECODE_ZSTD, -605, "invalid zstd content coding")                        \
   XX(NOMEM, -901, "out of memory")                                             \
   XX(INTERNAL, -902, "internal error (a bug in hyper)")
 

@@ -1,6 +1,6 @@
 /* Streaming content decoding: the Content-Encoding parser, a pipeline of up
  * to HYPER__DECODE_MAX_CODINGS stages (zlib for gzip/deflate, brotli for
- * br) joined by fixed 16 KiB buffers, and the bomb limits. See decode.h for
+ * br, libzstd for zstd) joined by fixed 16 KiB buffers, and the bomb limits. See decode.h for
  * the contract.
  *
  * Pipeline: stage 0 undoes the coding applied last and reads the caller's
@@ -13,12 +13,19 @@
 #include <limits.h>
 
 #include <brotli/decode.h>
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_createDCtx_advanced: our allocator */
+#include <zstd.h>
+#include <zstd_errors.h>
 #define ZLIB_CONST /* next_in is const */
 #include <zlib.h>
 
 #define STAGE_BUF_SIZE (16u * 1024u)
 
-enum coding { CODING_GZIP = 1, CODING_DEFLATE, CODING_BR };
+enum coding { CODING_GZIP = 1, CODING_DEFLATE, CODING_BR, CODING_ZSTD };
+
+/* RFC 9659 §3: a zstd-coded HTTP body uses a window of at most 8 MiB
+ * (log 23); a frame asking for more is refused rather than honoured. */
+#define ZSTD_HTTP_WINDOW_LOG_MAX 23
 
 enum stage_state {
   ST_SNIFF = 0, /* deflate only: collecting 2 bytes to tell zlib from raw */
@@ -36,6 +43,7 @@ typedef struct stage {
   uint8_t z_ready; /* inflateInit2 succeeded: inflateEnd needed */
   z_stream z;
   BrotliDecoderState *br;
+  ZSTD_DCtx *zs;
   uint8_t *buf; /* output towards the next stage; NULL for the last */
   size_t pos;   /* first unread byte of buf */
   size_t len;   /* bytes written to buf */
@@ -90,6 +98,15 @@ static void br_free(void *opaque, void *p) {
   hyper__mem_free(&d->mem, p);
 }
 
+static void *zs_alloc(void *opaque, size_t size) {
+  return bridge_alloc(opaque, size);
+}
+
+static void zs_free(void *opaque, void *p) {
+  hyper__decoder *d = opaque;
+  hyper__mem_free(&d->mem, p);
+}
+
 /* ---- Content-Encoding parsing ---- */
 
 static int is_ows(char c) { return c == ' ' || c == '\t'; }
@@ -133,6 +150,8 @@ static int parse_codings(const char *v, size_t len, uint8_t *codings,
       c = CODING_DEFLATE;
     else if (token_eq(v + start, end - start, "br"))
       c = CODING_BR;
+    else if (token_eq(v + start, end - start, "zstd"))
+      c = CODING_ZSTD;
     else
       return HYPER_ERR_UNSUPPORTED_ENCODING;
     if (*count == HYPER__DECODE_MAX_CODINGS)
@@ -151,6 +170,9 @@ static void stage_cleanup(hyper__decoder *d, stage *s) {
   if (s->br)
     BrotliDecoderDestroyInstance(s->br);
   s->br = NULL;
+  if (s->zs)
+    ZSTD_freeDCtx(s->zs);
+  s->zs = NULL;
   hyper__mem_free(&d->mem, s->buf);
   s->buf = NULL;
 }
@@ -166,6 +188,17 @@ static int stage_init(hyper__decoder *d, stage *s, uint8_t coding, int last) {
   if (coding == CODING_BR) {
     s->br = BrotliDecoderCreateInstance(br_alloc, br_free, d);
     return s->br ? HYPER_OK : HYPER_ERR_NOMEM;
+  }
+  if (coding == CODING_ZSTD) {
+    ZSTD_customMem cm = {zs_alloc, zs_free, d};
+    s->zs = ZSTD_createDCtx_advanced(cm);
+    if (!s->zs)
+      return HYPER_ERR_NOMEM;
+    if (ZSTD_isError(ZSTD_DCtx_setParameter(s->zs, ZSTD_d_windowLogMax,
+                                            ZSTD_HTTP_WINDOW_LOG_MAX)))
+      return HYPER_ERR_INTERNAL;
+    s->state = ST_END; /* between frames: an empty body is complete */
+    return HYPER_OK;
   }
   s->z.zalloc = z_alloc;
   s->z.zfree = z_free;
@@ -360,12 +393,43 @@ static int run_br(hyper__decoder *d, stage *s, const uint8_t *in,
   }
 }
 
+/* zstd (RFC 8878): a body is one or more frames (skippable ones included);
+ * ST_END means "between frames", ST_BODY "inside one". */
+static int run_zstd(hyper__decoder *d, stage *s, const uint8_t *in,
+                    size_t in_len, size_t *used, uint8_t *out, size_t cap,
+                    size_t *made) {
+  for (;;) {
+    if (*used == in_len && (s->state == ST_END || *made == cap))
+      return HYPER_OK;
+    ZSTD_inBuffer ib = {in + *used, in_len - *used, 0};
+    ZSTD_outBuffer ob = {out + *made, cap - *made, 0};
+    size_t r = ZSTD_decompressStream(s->zs, &ob, &ib);
+    *used += ib.pos;
+    *made += ob.pos;
+    if (ZSTD_isError(r))
+      return codec_fail(d, ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation
+                               ? HYPER_ERR_NOMEM
+                               : HYPER_ERR_DECODE_ZSTD);
+    if (r == 0) {
+      s->state = ST_END; /* frame complete and flushed */
+    } else {
+      s->state = ST_BODY;
+      if (!ib.pos && !ob.pos)
+        return HYPER_OK; /* needs input or room */
+    }
+    if (*made == cap)
+      return HYPER_OK;
+  }
+}
+
 static int run_stage(hyper__decoder *d, stage *s, const uint8_t *in,
                      size_t in_len, size_t *used, uint8_t *out, size_t cap,
                      size_t *made) {
   *used = *made = 0;
   if (s->coding == CODING_BR)
     return run_br(d, s, in, in_len, used, out, cap, made);
+  if (s->coding == CODING_ZSTD)
+    return run_zstd(d, s, in, in_len, used, out, cap, made);
   return run_zlib(d, s, in, in_len, used, out, cap, made);
 }
 
@@ -497,6 +561,12 @@ int hyper__decoder_finish(hyper__decoder *d) {
     return HYPER_OK;
   if (d->out_full)
     return HYPER_ERR_INVALID_STATE;
-  return fail(d, d->st[i].coding == CODING_BR ? HYPER_ERR_DECODE_BROTLI
-                                              : HYPER_ERR_DECODE_GZIP);
+  switch (d->st[i].coding) {
+  case CODING_BR:
+    return fail(d, HYPER_ERR_DECODE_BROTLI);
+  case CODING_ZSTD:
+    return fail(d, HYPER_ERR_DECODE_ZSTD);
+  default:
+    return fail(d, HYPER_ERR_DECODE_GZIP);
+  }
 }

@@ -1,6 +1,6 @@
 /* Streaming content decoding (RFC 9110 §8.4): gzip / x-gzip, deflate
- * (zlib-wrapped as the RFC says, or raw as some servers send it), br, and
- * stacks of them, with a decompression-bomb cap. Private to src/; the
+ * (zlib-wrapped as the RFC says, or raw as some servers send it), br, zstd
+ * (RFC 8878, window capped at 8 MiB per RFC 9659), and stacks of them, with a decompression-bomb cap. Private to src/; the
  * client wraps it for `read(..., decode_content)`.
  *
  * Shape: one heap object per response body. Bytes go in with
@@ -71,7 +71,7 @@ typedef struct hyper__decoder hyper__decoder;
  * with optional spaces/tabs around each and empty elements ignored (RFC 9110
  * §5.6.1). Decoding undoes them in reverse order. Known codings: "gzip",
  * "x-gzip", "deflate" (zlib or raw, told apart by the first two bytes),
- * "br"; "identity" is skipped. A value with no coding left (empty, or only
+ * "br", "zstd"; "identity" is skipped. A value with no coding left (empty, or only
  * "identity") gives a pass-through decoder. If the field was sent in several
  * lines, join them with ", " first.
  *
@@ -83,7 +83,7 @@ typedef struct hyper__decoder hyper__decoder;
  *   HYPER_ERR_INVALID_ARGUMENT    |out| is NULL, or |value| is NULL with
  *                                 |len| > 0;
  *   HYPER_ERR_UNSUPPORTED_ENCODING a coding that is not listed above
- *                                 (e.g. "compress", "zstd"), or more than
+ *                                 (e.g. "compress"), or more than
  *                                 HYPER__DECODE_MAX_CODINGS codings;
  *   HYPER_ERR_NOMEM               allocation failed (nothing leaks);
  *   HYPER_ERR_INTERNAL            zlib refused to initialise (version clash).
@@ -121,6 +121,8 @@ unsigned hyper__decoder_ncodings(const hyper__decoder *d);
  *   HYPER_ERR_DECODE_GZIP         invalid gzip or deflate data, a bad CRC or
  *                                 length trailer, or bytes after the end;
  *   HYPER_ERR_DECODE_BROTLI       invalid brotli data or bytes after the end;
+ *   HYPER_ERR_DECODE_ZSTD         invalid zstd data, or a frame whose window
+ *                                 exceeds 8 MiB (RFC 9659 §3);
  *   HYPER_ERR_DECODE_RATIO        a limit of hyper__decode_limits was passed
  *                                 (|out| may hold bytes past the limit: at
  *                                 most one for max_output_total, at most
@@ -141,6 +143,7 @@ int hyper__decoder_feed(hyper__decoder *d, const uint8_t *in, size_t in_len,
  *   HYPER_ERR_DECODE_GZIP         a gzip or deflate stream is incomplete
  *                                 (e.g. the gzip trailer is missing);
  *   HYPER_ERR_DECODE_BROTLI       a brotli stream is incomplete;
+ *   HYPER_ERR_DECODE_ZSTD         a zstd frame is incomplete;
  *   HYPER_ERR_INVALID_STATE       the last feed filled |out| and decoded
  *                                 bytes may still be waiting: feed again;
  *   any code an earlier feed returned.

@@ -7,7 +7,8 @@
  * windowBits 31 = gzip, 15 = zlib, -15 = raw). brotli inputs cannot be: the
  * library links only libbrotlidec, so br_vectors.h holds vectors made once
  * by gen_br_vectors.c with libbrotlienc from the generators in
- * decode_data.h; the test rebuilds the plaintext and compares. */
+ * decode_data.h; the test rebuilds the plaintext and compares. zstd inputs
+ * are made at test time with libzstd (the library links it). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 
 #include <cmocka.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "br_vectors.h"
 #include "decode/decode.h"
@@ -234,6 +236,34 @@ static int expect_error(const char *hdr, const uint8_t *in, size_t n,
   return decode_plain(hdr, in, n, chunk, 4096, &s);
 }
 
+/* zstd compression of |p| into one frame; |window_log| 0 = the library's
+ * choice, otherwise forced (with the content size left out of the header,
+ * so the window really is that large). */
+static blob zstd_encode(const uint8_t *p, size_t n, int window_log) {
+  ZSTD_CCtx *c = ZSTD_createCCtx();
+  assert_non_null(c);
+  assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, 3)));
+  if (window_log) {
+    assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog, window_log)));
+    assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 0)));
+  }
+  size_t cap = ZSTD_compressBound(n) + 64;
+  blob b = {malloc(cap), 0};
+  assert_non_null(b.p);
+  ZSTD_inBuffer ib = {p, n, 0};
+  ZSTD_outBuffer ob = {b.p, cap, 0};
+  /* continue-then-end: the size stays unknown, so the window is not
+   * shrunk to fit the input */
+  while (ib.pos < ib.size)
+    assert_false(ZSTD_isError(ZSTD_compressStream2(c, &ob, &ib, ZSTD_e_continue)));
+  size_t r = ZSTD_compressStream2(c, &ob, &ib, ZSTD_e_end);
+  assert_false(ZSTD_isError(r));
+  assert_int_equal(r, 0);
+  b.len = ob.pos;
+  ZSTD_freeCCtx(c);
+  return b;
+}
+
 /* ---- Content-Encoding parsing ---- */
 
 static void test_decode_header_parsing(void **state) {
@@ -265,7 +295,8 @@ static void test_decode_header_parsing(void **state) {
       {"gzip, gzip, gzip, gzip, gzip", HYPER_ERR_UNSUPPORTED_ENCODING, 0},
       {"compress", HYPER_ERR_UNSUPPORTED_ENCODING, 0},
       {"x-compress", HYPER_ERR_UNSUPPORTED_ENCODING, 0},
-      {"zstd", HYPER_ERR_UNSUPPORTED_ENCODING, 0},
+      {"zstd", HYPER_OK, 1},
+      {"compress", HYPER_ERR_UNSUPPORTED_ENCODING, 0},
       {"gzip, foo", HYPER_ERR_UNSUPPORTED_ENCODING, 0},
       {"gzipx", HYPER_ERR_UNSUPPORTED_ENCODING, 0},
       {"gzi", HYPER_ERR_UNSUPPORTED_ENCODING, 0},
@@ -972,6 +1003,92 @@ static void sweep(const sweep_case *sc) {
   assert_true(k > 1); /* something was allocated */
 }
 
+/* zstd (RFC 8878, RFC 9659): round trips under every feeding pattern, a
+ * body of several frames with a skippable frame between, stacking with
+ * gzip, truncation, corruption, trailing garbage, the 8 MiB window cap,
+ * and a bomb stopped by the ratio limit. */
+static void test_decode_zstd(void **state) {
+  (void)state;
+  blob text = gen(1, 50000, 7), rnd = gen(0, 3000, 8);
+  blob zt = zstd_encode(text.p, text.len, 0);
+  blob zr = zstd_encode(rnd.p, rnd.len, 0);
+  expect_decodes_all_ways("zstd", zt.p, zt.len, text.p, text.len);
+  expect_decodes_all_ways("ZSTD, identity", zr.p, zr.len, rnd.p, rnd.len);
+  blob small = gen(1, 300, 9);
+  blob zs = zstd_encode(small.p, small.len, 0);
+  expect_decodes_every_split("zstd", zs.p, zs.len, small.p, small.len);
+  /* an empty body labelled zstd, and one empty frame */
+  expect_decodes("zstd", NULL, 0, (plan){NO_FIRST, 0, 64}, NULL, 0);
+  blob ze = zstd_encode((const uint8_t *)"", 0, 0);
+  expect_decodes_all_ways("zstd", ze.p, ze.len, NULL, 0);
+
+  /* frames: text, skippable (magic 0x184D2A50, 4-byte length, payload),
+   * random: decoded as text || random */
+  static const uint8_t skip[] = {0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3};
+  blob multi = blob_dup(zt.p, zt.len);
+  multi = blob_cat(multi, skip, sizeof skip);
+  multi = blob_cat(multi, zr.p, zr.len);
+  blob want = blob_dup(text.p, text.len);
+  want = blob_cat(want, rnd.p, rnd.len);
+  expect_decodes_all_ways("zstd", multi.p, multi.len, want.p, want.len);
+
+  /* stacked: zstd applied first, then gzip */
+  blob zg = z_encode(31, zs.p, zs.len);
+  expect_decodes_all_ways("zstd, gzip", zg.p, zg.len, small.p, small.len);
+
+  /* truncated anywhere inside the frame: DECODE_ZSTD at finish */
+  for (size_t cut = 1; cut < zs.len; cut++)
+    assert_int_equal(expect_error("zstd", zs.p, cut, 0), HYPER_ERR_DECODE_ZSTD);
+  /* corrupted magic / block header; garbage after the frame */
+  blob bad = blob_dup(zs.p, zs.len);
+  bad.p[0] ^= 0xff;
+  assert_int_equal(expect_error("zstd", bad.p, bad.len, 0), HYPER_ERR_DECODE_ZSTD);
+  blob_free(&bad);
+  bad = blob_dup(zs.p, zs.len);
+  bad = blob_cat(bad, (const uint8_t *)"junk", 4);
+  assert_int_equal(expect_error("zstd", bad.p, bad.len, 1), HYPER_ERR_DECODE_ZSTD);
+  blob_free(&bad);
+
+  /* window: 8 MiB (log 23) is accepted, 16 MiB (log 24) refused */
+  blob w23 = zstd_encode(small.p, small.len, 23);
+  expect_decodes("zstd", w23.p, w23.len, (plan){NO_FIRST, 0, 4096}, small.p,
+                 small.len);
+  blob w24 = zstd_encode(small.p, small.len, 24);
+  assert_int_equal(expect_error("zstd", w24.p, w24.len, 0), HYPER_ERR_DECODE_ZSTD);
+
+  /* bomb: 64 MiB of zeros compress to a few KiB; the ratio limit stops it
+   * long before the end, with decoder memory bounded (counted) */
+  size_t big_n = 64 * MIB;
+  uint8_t *zeros = calloc(1, big_n);
+  assert_non_null(zeros);
+  blob zb = zstd_encode(zeros, big_n, 0);
+  free(zeros);
+  assert_true(zb.len < big_n / 1000);
+  failmem fm;
+  failmem_init(&fm);
+  sink sk = {0, 0, {NULL, 0}, 0};
+  plan pl = {NO_FIRST, 0, 65536};
+  assert_int_equal(decode_ex("zstd", zb.p, zb.len, pl, NULL, &fm.mem, &sk),
+                   HYPER_ERR_DECODE_RATIO);
+  assert_true(sk.total < big_n);
+  assert_true(fm.peak_bytes < 4 * MIB);
+  assert_int_equal(fm.live_blocks, 0);
+
+  blob_free(&zb);
+  blob_free(&w23);
+  blob_free(&w24);
+  blob_free(&zg);
+  blob_free(&multi);
+  blob_free(&want);
+  blob_free(&ze);
+  blob_free(&zs);
+  blob_free(&small);
+  blob_free(&zt);
+  blob_free(&zr);
+  blob_free(&text);
+  blob_free(&rnd);
+}
+
 static void test_decode_alloc_failure_sweep(void **state) {
   (void)state;
   blob plain = gen(1, 1000, 1);
@@ -983,6 +1100,7 @@ static void test_decode_alloc_failure_sweep(void **state) {
       {"br", blob_dup(br_text_1000, br_text_1000_LEN), plain},
       {"gzip, br", blob_dup(br_gzip_text_1000, br_gzip_text_1000_LEN), plain},
       {"deflate, gzip", z_encode(31, z1.p, z1.len), plain},
+      {"zstd", zstd_encode(plain.p, plain.len, 0), plain},
   };
   for (size_t i = 0; i < HYPER_ARRAY_LEN(cases); i++) {
     sweep(&cases[i]);
@@ -1036,6 +1154,7 @@ int main(void) {
       cmocka_unit_test(test_decode_ratio_bomb_gzip),
       cmocka_unit_test(test_decode_ratio_bomb_br),
       cmocka_unit_test(test_decode_limits),
+      cmocka_unit_test(test_decode_zstd),
       cmocka_unit_test(test_decode_alloc_failure_sweep),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
