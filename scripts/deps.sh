@@ -6,10 +6,11 @@ set -eu
 
 PKGS="build-essential cmake make pkg-config git
       libcmocka-dev libjansson-dev
-      libssl-dev openssl zlib1g-dev libbrotli-dev
+      libssl-dev openssl zlib1g-dev libbrotli-dev libzstd-dev
       libnghttp2-dev nghttp2-server nghttp2-client nginx curl
       python3 python3-dev python3-hpack python3-h2 python3-hyperframe
       python3-pytest python3-requests python3-httpx httpie
+      python3-venv python3-pip python3-setuptools
       h2o valgrind hyperfine
       clang libfuzzer-14-dev libclang-rt-14-dev"
 

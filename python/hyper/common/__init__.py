@@ -1,0 +1,1 @@
+"""Pieces shared by the HTTP/2 and HTTP/1.1 sides of hyper."""
