@@ -4,6 +4,7 @@
 #   make check              build/ , RelWithDebInfo
 #   make check SANITIZE=1   build-asan/ , ASan + UBSan
 #   make fuzz FUZZ_SECONDS=N  libFuzzer targets with clang, N seconds each
+#   make memcheck           build-valgrind/ , the whole suite under valgrind
 #   make bench              benchmarks against nghttp2
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -17,7 +18,7 @@ else
 BUILD ?= build
 endif
 
-.PHONY: all deps configure build check test demo fuzz bench clean
+.PHONY: all deps configure build check test demo fuzz memcheck bench clean
 
 all: build
 
@@ -30,8 +31,13 @@ configure: deps
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
+# Under SANITIZE=1 every finding fails the test (UBSan too:
+# -fno-sanitize-recover) and LeakSanitizer runs at every exit; the defaults
+# are spelled out here (a caller's ASAN_OPTIONS / UBSAN_OPTIONS win).
 test:
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ASAN_OPTIONS="$${ASAN_OPTIONS:-detect_leaks=1}" \
+	  UBSAN_OPTIONS="$${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}" \
+	  ctest --output-on-failure -j $(JOBS)
 
 check: build
 	$(MAKE) test BUILD=$(BUILD)
@@ -45,8 +51,11 @@ fuzz: deps
 	cmake --build build-fuzz -j $(JOBS)
 	sh fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
+memcheck: deps
+	sh scripts/valgrind.sh build-valgrind
+
 bench: build
 	sh bench/run.sh $(BUILD)
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-valgrind

@@ -1,6 +1,9 @@
 #!/bin/sh
 # Runs every benchmark built in BUILD_DIR (default: build).
 #   sh bench/run.sh BUILD_DIR [extra arguments passed to each benchmark]
+# With HYPER_BENCH_E2E=1 the end-to-end benchmark bench/e2e.sh (hyper vs
+# h2load and curl on h2o and nghttpd; minutes) runs at the end; see
+# bench/README.md.
 # A benchmark whose binary is missing (for example because its dependencies
 # were not found at configure time) is reported as skipped. Exits nonzero
 # only when a benchmark fails to run (targets are reported, not asserted).
@@ -31,4 +34,11 @@ for b in $BENCHES; do
   fi
   echo
 done
+if [ "${HYPER_BENCH_E2E:-0}" = 1 ]; then
+  echo "== bench e2e"
+  if ! bash "$(dirname "$0")/e2e.sh" "$BUILD"; then
+    echo "== bench e2e: FAILED" >&2
+    status=1
+  fi
+fi
 exit $status

@@ -40,7 +40,8 @@ void cli_usage(FILE *f) {
       "METHOD   GET by default, POST when data items are given.\n"
       "URL      [http[s]://]host[:port][/path][?query]; https:// when no "
       "scheme.\n"
-      "         http:// uses cleartext HTTP/2 with prior knowledge (h2c).\n"
+      "         http:// uses cleartext HTTP/2 with prior knowledge (h2c),\n"
+      "         or the HTTP/1.1 Upgrade with --upgrade.\n"
       "ITEM     Header:value     request header (Header: sends it empty)\n"
       "         name==value      query string parameter (URL-encoded)\n"
       "         field=value      JSON string field of the body\n"
@@ -67,7 +68,11 @@ void cli_usage(FILE *f) {
       "  --h2c                  cleartext HTTP/2 with prior knowledge\n"
       "  --http1                use HTTP/1.1 (https:// otherwise negotiates\n"
       "                         h2 or http/1.1 with ALPN, preferring h2)\n"
-      "  --upgrade              h2c via Upgrade (not supported yet)\n"
+      "  --upgrade              http://: start with HTTP/1.1 and ask to switch\n"
+      "                         to h2c (Upgrade: h2c); HTTP/1.1 if refused\n"
+      "  -F, --follow           follow redirects (301 302 303 307 308)\n"
+      "  --max-redirects N      with --follow, give up after N redirects\n"
+      "                         (default 30)\n"
       "  --cacert FILE          trust the CA certificates in FILE (PEM)\n"
       "  --capath DIR           trust the CA certificates in DIR (hashed)\n"
       "  --cert FILE            client certificate (PEM); needs --key\n"
@@ -80,8 +85,9 @@ void cli_usage(FILE *f) {
       "\n"
       "exit status:\n"
       "  0 success        1 other error (output file, decoding)\n"
-      "  2 usage error    4 4xx with --check-status   5 5xx with "
-      "--check-status\n"
+      "  2 usage error    3 too many redirects or a redirect loop; a 3xx\n"
+      "                     with --check-status\n"
+      "  4 4xx with --check-status   5 5xx with --check-status\n"
       "  6 DNS or connect failure   7 TLS failure   8 HTTP/2 protocol error\n"
       "  or connection lost        9 timeout\n",
       f);
@@ -174,6 +180,10 @@ static int is_host_char(char c) {
 }
 
 static int parse_url(cli_opts *o, const char *url) {
+  free(o->scheme);
+  free(o->host);
+  free(o->path);
+  o->scheme = o->host = o->path = NULL;
   const char *p = url, *sep = strstr(url, "://");
   const char *scheme = "https";
   char localbuf[16];
@@ -264,6 +274,7 @@ static int parse_url(cli_opts *o, const char *url) {
     errno = 0;
     v = strtol(port, &end, 10);
     if (!*port || *end || v < 1 || v > 65535 || errno || *port == '+' ||
+        strlen(port) > 5 || /* as hyper_client_new() (no "000080") */
         *port == '-') {
       cli_err("bad URL '%s': invalid port '%s'", url, port);
       goto fail;
@@ -289,6 +300,8 @@ fail:
   free(auth);
   return -1;
 }
+
+int cli_parse_url(cli_opts *o, const char *url) { return parse_url(o, url); }
 
 /* ---- items ------------------------------------------------------------- */
 
@@ -522,6 +535,7 @@ int cli_parse_args(cli_opts *o, int argc, char **argv) {
   o->timeout_ms = 0;
   o->connect_timeout_ms = 0;
   o->linger_ms = 0;
+  o->max_redirects = 30;
   hyper_hdrs_config_init(&hc);
   hc.lowercase_names = 1;
   if (hyper_hdrs_new(&o->headers, &hc, NULL) < 0) goto out;
@@ -549,7 +563,7 @@ int cli_parse_args(cli_opts *o, int argc, char **argv) {
     static const char *const with_value[] = {
         "--cacert", "--capath", "--cert", "--key", "--timeout",
         "--connect-timeout", "-o", "--output", "--linger-ms",
-        "--trace-json", NULL};
+        "--trace-json", "--max-redirects", NULL};
     int needs = 0;
     for (size_t k = 0; with_value[k]; k++)
       if (!strcmp(flag, with_value[k])) needs = 1;
@@ -591,10 +605,18 @@ int cli_parse_args(cli_opts *o, int argc, char **argv) {
     } else if (!strcmp(flag, "--http1")) {
       o->http1 = 1;
     } else if (!strcmp(flag, "--upgrade")) {
-      /* TODO(issue 5): the h2c Upgrade dance (101 Switching Protocols)
-       * needs the core to start with stream 1 half-closed. */
-      cli_err("%s is not supported yet (use --h2c or --http1)", flag);
-      goto out;
+      o->upgrade = 1;
+    } else if (!strcmp(flag, "-F") || !strcmp(flag, "--follow")) {
+      o->follow = 1;
+    } else if (!strcmp(flag, "--max-redirects")) {
+      char *end;
+      errno = 0;
+      long v = strtol(val, &end, 10);
+      if (!*val || *end || errno || v < 0 || v > 1000) {
+        cli_err("--max-redirects: invalid number '%s' (0 to 1000)", val);
+        goto out;
+      }
+      o->max_redirects = v;
     } else if (!strcmp(flag, "--cacert")) {
       if (check_readable("--cacert: cannot read", val) ||
           set_str(&o->cacert, val))
@@ -636,6 +658,10 @@ int cli_parse_args(cli_opts *o, int argc, char **argv) {
       cli_err("unknown option '%s' (see hyper --help)", a);
       goto out;
     }
+  }
+  if (o->upgrade + o->h2c + o->http1 > 1) {
+    cli_err("--upgrade, --h2c and --http1 exclude each other");
+    goto out;
   }
   if ((o->cert != NULL) != (o->key != NULL)) {
     cli_err("--cert and --key must be given together");

@@ -17,6 +17,8 @@ enum cli_exit {
   CLI_EXIT_OK = 0,
   CLI_EXIT_ERROR = 1,    /* anything else: output file, decoding, memory */
   CLI_EXIT_USAGE = 2,    /* bad flag, item, URL or unreadable file */
+  CLI_EXIT_REDIRECT = 3, /* --follow: too many redirects or a loop; also a
+                          * 3xx answer with --check-status (not followed) */
   CLI_EXIT_4XX = 4,      /* --check-status and a 4xx response */
   CLI_EXIT_5XX = 5,      /* --check-status and a 5xx response */
   CLI_EXIT_CONNECT = 6,  /* name resolution or TCP connect failed */
@@ -38,6 +40,9 @@ typedef struct cli_opts {
   int json_body;      /* body was built from data items */
   /* behaviour */
   int verbose, headers_only, debug, push, check_status, insecure, h2c, http1;
+  int upgrade;        /* --upgrade: http:// asks for h2c with Upgrade */
+  int follow;         /* -F/--follow: follow redirects */
+  long max_redirects; /* --max-redirects (default 30) */
   int download;
   char *output;       /* -o FILE (owned) */
   char *trace_json;   /* --trace-json FILE (owned) */
@@ -51,6 +56,10 @@ typedef struct cli_opts {
  * one-line error. */
 int cli_parse_args(cli_opts *o, int argc, char **argv);
 void cli_opts_cleanup(cli_opts *o);
+/* Parses |url| ([http[s]://]host[:port][/path][?query], as on the command
+ * line) into o->scheme, o->host and o->path (replaced; owned by |o|).
+ * Returns 0, or -1 after printing a one-line error. */
+int cli_parse_url(cli_opts *o, const char *url);
 void cli_usage(FILE *f);
 /* Prints "hyper: error: ..." to stderr. */
 void cli_err(const char *fmt, ...)

@@ -2,14 +2,17 @@
  * hyperbin — a small httpbin-like HTTP/2 test server on hyper's server-role
  * sans-IO core (include/hyper/h2.h) with its own poll(2) loop.
  *
- *   hyperbin [--host ADDR] [--port N] [--cert FILE --key FILE]
+ *   hyperbin [--host ADDR] [--port N] [--cert FILE --key FILE] [--cleartext]
  *
  * Cleartext HTTP/2 with prior knowledge (h2c) by default; with --cert and
- * --key, TLS (1.2 or later, OpenSSL used directly) with ALPN "h2". Prints "listening on ADDR:PORT" on stdout once it accepts connections
+ * --key, TLS (1.2 or later, OpenSSL used directly) with ALPN "h2".
+ * Prints "listening on ADDR:PORT" on stdout once it accepts connections
  * (--port 0, the default, picks a free port). Stops cleanly on SIGINT or
  * SIGTERM. Routes: /get /post /put /patch /delete /anything /headers /ip
- * /user-agent /status/N /bytes/N /stream/N /delay/N /gzip /deflate
- * /redirect/N /cookies /response-headers?k=v /push /trailers.
+ * /user-agent /status/N /bytes/N /stream/N /delay/N /drip /gzip /deflate
+ * /brotli /redirect/N /relative-redirect/N /absolute-redirect/N
+ * /redirect-to?url=U&status_code=N /redirect-loop /cookies
+ * /response-headers?k=v /push /trailers.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,6 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
+#ifdef HYPERBIN_BROTLI
+#include <brotli/encode.h>
+#endif
 
 #include "hyper/h2.h"
 #include "hyper/version.h"
@@ -36,6 +42,7 @@
 #define MAX_BYTES (16u * 1024u * 1024u)
 #define MAX_STREAM_LINES 100
 #define MAX_DELAY_S 10
+#define MAX_DRIP_BYTES (10u * 1024u * 1024u)
 #define MAX_REQ_HEADERS 100
 
 static volatile sig_atomic_t g_stop;
@@ -71,6 +78,9 @@ typedef struct stream {
   int trailers;    /* end with trailers instead of END_STREAM */
   int done;        /* our side ended */
   uint64_t ready_at; /* /delay: respond at this time (0: not waiting) */
+  uint64_t drip_at;  /* /drip: queue the next octet at this time */
+  uint64_t drip_every; /* ms between octets */
+  size_t drip_left;  /* octets still to drip */
   seg *head, *tail;
   struct stream *next;
 } stream;
@@ -357,6 +367,19 @@ static int respond_json(conn *c, stream *s, int status, json_t *j) {
   return respond(c, s, &r, (uint8_t *)text, n + 1);
 }
 
+/* A redirect without body: |status| and a location field. */
+static int redirect(conn *c, stream *s, int status, const char *loc) {
+  char st[8];
+  snprintf(st, sizeof st, "%d", status);
+  hyper_field f[3] = {
+      {(const uint8_t *)":status", 7, (const uint8_t *)st, strlen(st), 0},
+      {(const uint8_t *)"location", 8, (const uint8_t *)loc, strlen(loc), 0},
+      {(const uint8_t *)"content-length", 14, (const uint8_t *)"0", 1, 0}};
+  int rv = hyper_h2_submit_response(c->h2, s->id, f, 3, 1);
+  s->responded = s->done = s->all_queued = 1;
+  return rv;
+}
+
 static int respond_error(conn *c, stream *s, int status, const char *msg) {
   json_t *j = json_pack("{s:s, s:i}", "error", msg, "status", status);
   return respond_json(c, s, status, j);
@@ -476,12 +499,18 @@ static int response_headers(conn *c, stream *s) {
   }
   char *text = json_dumps(args, JSON_INDENT(2));
   if (!text) goto bad;
-  if (hyper_h2_submit_response(c->h2, s->id, f, n, 0) < 0) {
+  int head_only = is_method(s, "HEAD"); /* a head, no content */
+  if (hyper_h2_submit_response(c->h2, s->id, f, n, head_only) < 0) {
     free(text);
     goto bad;
   }
   json_decref(args);
   s->responded = 1;
+  if (head_only) {
+    free(text);
+    s->done = s->all_queued = 1;
+    return 0;
+  }
   size_t len = strlen(text);
   text[len] = '\n';
   if (queue_seg(s, (uint8_t *)text, len + 1) < 0) return -1;
@@ -583,6 +612,7 @@ static int dispatch(conn *c, stream *s) {
   if ((n = path_number(path, "/stream/")) >= 0) {
     if (n > MAX_STREAM_LINES) n = MAX_STREAM_LINES;
     resp r = {200, "application/json", NULL, NULL};
+    if (is_method(s, "HEAD")) n = 0; /* a head, no content */
     if (send_head(c, s, &r, 0, 0, n == 0) < 0) return -1;
     for (long i = 0; i < n; i++) {
       json_t *j = get_json(s);
@@ -615,6 +645,59 @@ static int dispatch(conn *c, stream *s) {
     resp r = {200, "application/json", "gzip", NULL};
     return respond(c, s, &r, z, zl);
   }
+  if (route_eq(path, "/brotli")) {
+#ifdef HYPERBIN_BROTLI
+    json_t *j = get_json(s);
+    json_object_set_new(j, "brotli", json_true());
+    char *text = json_dumps(j, JSON_INDENT(2));
+    json_decref(j);
+    if (!text) return -1;
+    size_t tl = strlen(text);
+    size_t bl = BrotliEncoderMaxCompressedSize(tl);
+    uint8_t *b = malloc(bl ? bl : 1);
+    if (!b || !BrotliEncoderCompress(BROTLI_DEFAULT_QUALITY, BROTLI_DEFAULT_WINDOW,
+                                     BROTLI_MODE_TEXT, tl, (const uint8_t *)text,
+                                     &bl, b)) {
+      free(text);
+      free(b);
+      return -1;
+    }
+    free(text);
+    resp r = {200, "application/json", "br", NULL};
+    return respond(c, s, &r, b, bl);
+#else
+    return respond_error(c, s, 501, "built without the brotli encoder");
+#endif
+  }
+  if (route_eq(path, "/drip")) {
+    /* httpbin: /drip?numbytes=N&duration=S&delay=S&code=C: N octets '*'
+     * spread over S seconds, after a delay of S seconds. */
+    json_t *args = parse_args(path);
+    json_t *a;
+    double dur = 2, delay = 0;
+    long nb = 10, code = 200;
+    if ((a = json_object_get(args, "numbytes"))) nb = strtol(json_string_value(a), NULL, 10);
+    if ((a = json_object_get(args, "duration"))) dur = strtod(json_string_value(a), NULL);
+    if ((a = json_object_get(args, "delay"))) delay = strtod(json_string_value(a), NULL);
+    if ((a = json_object_get(args, "code"))) code = strtol(json_string_value(a), NULL, 10);
+    json_decref(args);
+    if (nb < 0 || (unsigned long)nb > MAX_DRIP_BYTES || !(dur >= 0) ||
+        dur > MAX_DELAY_S || !(delay >= 0) || delay > MAX_DELAY_S ||
+        code < 200 || code > 599)
+      return respond_error(c, s, 400, "bad drip parameters");
+    resp r = {(int)code, "application/octet-stream", NULL, NULL};
+    int head_only = is_method(s, "HEAD"); /* a head, no content */
+    if (send_head(c, s, &r, (size_t)nb, 1, nb == 0 || head_only) < 0)
+      return -1;
+    if (nb == 0 || head_only) {
+      s->all_queued = 1;
+      return 0;
+    }
+    s->drip_left = (size_t)nb;
+    s->drip_every = (uint64_t)(dur * 1000.0 / (double)nb);
+    s->drip_at = now_ms() + (uint64_t)(delay * 1000.0);
+    return 0;
+  }
   if (route_eq(path, "/deflate")) {
     json_t *j = get_json(s);
     json_object_set_new(j, "deflated", json_true());
@@ -628,21 +711,50 @@ static int dispatch(conn *c, stream *s) {
     resp r = {200, "application/json", "deflate", NULL};
     return respond(c, s, &r, z, zl);
   }
-  if ((n = path_number(path, "/redirect/")) >= 0) {
+  if ((n = path_number(path, "/redirect/")) >= 0 ||
+      (n = path_number(path, "/relative-redirect/")) >= 0) {
     char loc[64];
-    if (n > 20) return respond_error(c, s, 400, "too many redirects");
+    if (n > 100) return respond_error(c, s, 400, "too many redirects");
     if (n <= 1)
       snprintf(loc, sizeof loc, "/get");
     else
-      snprintf(loc, sizeof loc, "/redirect/%ld", n - 1);
-    hyper_field f[3] = {
-        {(const uint8_t *)":status", 7, (const uint8_t *)"302", 3, 0},
-        {(const uint8_t *)"location", 8, (const uint8_t *)loc, strlen(loc), 0},
-        {(const uint8_t *)"content-length", 14, (const uint8_t *)"0", 1, 0}};
-    int rv = hyper_h2_submit_response(c->h2, s->id, f, 3, 1);
-    s->responded = s->done = s->all_queued = 1;
+      snprintf(loc, sizeof loc, "%s%ld",
+               path[1] == 'r' && path[3] == 'l' ? "/relative-redirect/"
+                                                : "/redirect/",
+               n - 1);
+    return redirect(c, s, 302, loc);
+  }
+  if ((n = path_number(path, "/absolute-redirect/")) >= 0) {
+    if (n > 100) return respond_error(c, s, 400, "too many redirects");
+    const char *scheme = s->scheme ? s->scheme : "http";
+    size_t ln = strlen(scheme) + strlen(s->authority) + 40;
+    char *loc = malloc(ln);
+    if (!loc) return -1;
+    if (n <= 1)
+      snprintf(loc, ln, "%s://%s/get", scheme, s->authority);
+    else
+      snprintf(loc, ln, "%s://%s/absolute-redirect/%ld", scheme, s->authority,
+               n - 1);
+    int rv = redirect(c, s, 302, loc);
+    free(loc);
     return rv;
   }
+  if (route_eq(path, "/redirect-to")) {
+    /* httpbin: /redirect-to?url=U&status_code=N (any method) */
+    json_t *args = parse_args(path);
+    json_t *u = json_object_get(args, "url");
+    json_t *sc = json_object_get(args, "status_code");
+    long st = sc ? strtol(json_string_value(sc), NULL, 10) : 302;
+    if (st < 300 || st > 399) st = 302;
+    int rv = u && json_string_value(u)[0] &&
+                     !strpbrk(json_string_value(u), "\r\n")
+                 ? redirect(c, s, (int)st, json_string_value(u))
+                 : respond_error(c, s, 400, "url= is required");
+    json_decref(args);
+    return rv;
+  }
+  if (route_eq(path, "/redirect-loop")) /* hyperbin's own: a loop */
+    return redirect(c, s, 302, "/redirect-loop");
   if (route_eq(path, "/cookies")) {
     json_t *jar = json_object();
     json_t *ck = json_object_get(s->headers, "Cookie");
@@ -684,6 +796,25 @@ static void pump(conn *c) {
         hyper_h2_reset_stream(c->h2, s->id, HYPER_H2_INTERNAL_ERROR);
         stream_remove(c, s->id);
         continue;
+      }
+    }
+    if (s->drip_left && now_ms() >= s->drip_at) {
+      /* every octet that is due now (the loop may have slept longer) */
+      size_t due = 1;
+      if (s->drip_every) {
+        due += (size_t)((now_ms() - s->drip_at) / s->drip_every);
+      } else {
+        due = s->drip_left;
+      }
+      if (due > s->drip_left) due = s->drip_left;
+      uint8_t *b = malloc(due);
+      if (b) {
+        memset(b, '*', due);
+        if (queue_seg(s, b, due) == 0) {
+          s->drip_left -= due;
+          s->drip_at += s->drip_every * due;
+          if (!s->drip_left) s->all_queued = 1;
+        }
       }
     }
     if (!s->responded || s->done) continue;
@@ -980,9 +1111,10 @@ static SSL_CTX *tls_setup(const char *cert, const char *key) {
 
 static void usage(FILE *f) {
   fprintf(f, "usage: hyperbin [--host IPV4] [--port N] [--cert FILE --key "
-             "FILE]\n"
+             "FILE] [--cleartext]\n"
              "  An httpbin-like HTTP/2 test server: h2c (prior knowledge), or "
-             "TLS\n  with ALPN h2 when a certificate and key are given.\n"
+             "TLS\n  with ALPN h2 when a certificate and key are given "
+             "(--cleartext: h2c\n  even then).\n"
              "  --port 0 (default) picks a free port; the chosen one is "
              "printed as\n  'listening on HOST:PORT'.\n");
 }
@@ -991,6 +1123,7 @@ int main(int argc, char **argv) {
   const char *host = "127.0.0.1";
   long port = 0;
   const char *cert = NULL, *key = NULL;
+  int cleartext = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--port") && i + 1 < argc) {
       char *end;
@@ -1005,6 +1138,8 @@ int main(int argc, char **argv) {
       key = argv[++i];
     } else if (!strcmp(argv[i], "--host") && i + 1 < argc) {
       host = argv[++i];
+    } else if (!strcmp(argv[i], "--cleartext")) {
+      cleartext = 1;
     } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
       usage(stdout);
       return 0;
@@ -1028,7 +1163,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   SSL_CTX *tls = NULL;
-  if (cert && !(tls = tls_setup(cert, key))) return 1;
+  if (cert && !cleartext && !(tls = tls_setup(cert, key))) return 1;
   int bound;
   int lfd = listen_on(host, (int)port, &bound);
   if (lfd < 0) {
@@ -1055,8 +1190,10 @@ int main(int argc, char **argv) {
            hyper_h2_conn_wants_write(conns[i].h2)))
         pfd[i + 1].events |= POLLOUT;
       for (stream *s = conns[i].streams; s; s = s->next) {
-        if (!s->ready_at) continue;
-        int left = s->ready_at > t ? (int)(s->ready_at - t) : 0;
+        uint64_t at = s->ready_at;
+        if (s->drip_left && (!at || s->drip_at < at)) at = s->drip_at;
+        if (!at) continue;
+        int left = at > t ? (int)(at - t) : 0;
         if (timeout < 0 || left < timeout) timeout = left;
       }
     }
@@ -1075,6 +1212,7 @@ int main(int argc, char **argv) {
           continue;
         }
         fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+        pfd[nconns + 1].fd = -1; /* not polled this round (valgrind) */
         pfd[nconns + 1].revents = 0;
         nconns++;
       }

@@ -5,7 +5,7 @@ C library.
 
 The C library comes from a CMake build of the enclosing source tree, made in
 setuptools' build_temp (targets hyper_static only; needs cmake, a C
-compiler, libssl-dev, zlib1g-dev, libbrotli-dev), or, when the environment
+compiler, libssl-dev, zlib1g-dev, libbrotli-dev, libzstd-dev), or, when the environment
 variable HYPER_PREBUILT_DIR names an existing CMake build directory, from
 its libhyper.a (built with position-independent code, as hyper's CMake does
 by default).
@@ -55,7 +55,7 @@ class BuildWithHyper(build_ext):
             ext.include_dirs += [os.path.join(ROOT, 'include'),
                                  os.path.join(bdir, 'include')]
             ext.extra_objects = [lib]
-            ext.libraries += ['ssl', 'crypto', 'z', 'brotlidec']
+            ext.libraries += ['ssl', 'crypto', 'z', 'brotlidec', 'zstd', 'pthread']
         super().run()
 
 

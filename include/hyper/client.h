@@ -102,7 +102,7 @@ typedef struct hyper_push hyper_push;
 /** Default cap on response data acknowledged before it was read. */
 #define HYPER_CLIENT_DEFAULT_MAX_BUFFERED (64u * 1024u * 1024u)
 /** Default accept-encoding sent with every request. */
-#define HYPER_CLIENT_DEFAULT_ACCEPT_ENCODING "gzip, deflate, br"
+#define HYPER_CLIENT_DEFAULT_ACCEPT_ENCODING "gzip, deflate, br, zstd"
 
 /** Which protocol a client speaks (hyper_client_opts.protocol). */
 typedef enum hyper_client_proto {
@@ -124,7 +124,19 @@ typedef enum hyper_client_proto {
    *  Switching Protocols answer turns the connection into HTTP/2, that
    *  request becoming stream 1 (half-closed local); any other answer keeps
    *  HTTP/1.1. Over TLS it behaves as HYPER_CLIENT_PROTO_AUTO (RFC 9113
-   *  §3.2: h2 never upgrades over TLS). */
+   *  §3.2: h2 never upgrades over TLS).
+   *  Details: the offer (Connection: Upgrade, HTTP2-Settings; Upgrade: h2c;
+   *  HTTP2-Settings: the base64url SETTINGS payload) rides on the first
+   *  request of the client that has no body or an in-memory body of at
+   *  most 16 KiB (a streamed body is never part of an offer; that request
+   *  goes out as plain HTTP/1.1 and a later one makes the offer). Its id is
+   *  1, also after the switch. While the offer waits for its answer,
+   *  further requests wait too (nothing is pipelined behind it) and then
+   *  go out over whichever protocol the answer chose. A 101 whose Upgrade
+   *  field is not "h2c" fails the request (HYPER_ERR_H1_PARSE). Once a
+   *  server has answered an offer without 101 (or closed the connection
+   *  on it), the client makes no further offers. In cleartext require_h2
+   *  has no effect with this protocol (over TLS it acts as with AUTO). */
   HYPER_CLIENT_PROTO_H2C_UPGRADE = 3
 } hyper_client_proto;
 
@@ -231,7 +243,10 @@ typedef struct hyper_client_opts {
    *  differences: ids are still odd numbers 1, 3, 5, ... but name queued
    *  requests, not streams; requests are written at once and pipelined
    *  (responses are matched in order; reading a later response first holds
-   *  the earlier bodies in memory, which max_buffered does not cap; at
+   *  the earlier bodies in memory, up to max_buffered: beyond it the call
+   *  fails with HYPER_ERR_LIMIT_EXCEEDED, which does not fail the
+   *  connection: read or close the earlier responses and call again; one
+   *  read buffer (network_buffer_size) may come on top; at
    *  most HYPER_H1_MAX_PIPELINE wait at once, a further request first
    *  reads responses); putrequest/putheader/endheaders/send,
    *  ping and pushes are not available (HYPER_ERR_UNSUPPORTED; next_push
@@ -246,15 +261,37 @@ typedef struct hyper_client_opts {
    *  connection when a reused connection closes before one byte of its
    *  response arrived, or when it was pipelined behind a response that
    *  closed the connection; other requests fail with HYPER_ERR_EOF. When
-   *  the server answers before the request body was fully sent, uploading
-   *  stops, the response is kept and the connection is not reused. */
+   *  the server sends a final response before the request body was fully
+   *  sent, uploading stops, the response is kept and the connection is not
+   *  reused (an interim 1xx such as 100 Continue does not stop it). */
   hyper_client_proto protocol;
   /** With HYPER_CLIENT_PROTO_AUTO over TLS: offer both protocols but fail
    *  the connection with HYPER_ERR_TLS_ALPN when the server does not select
    *  "h2"; over cleartext: h2c with prior knowledge. Default 0.
-   *  Not done yet: the cleartext Upgrade: h2c dance and the retry of a
-   *  stream reset with HTTP_1_1_REQUIRED over HTTP/1.1. */
+   *  Whatever the protocol: an HTTP/2 request that the server refuses
+   *  with HTTP_1_1_REQUIRED (RFC 9113 §8.1.1; RST_STREAM, or GOAWAY for
+   *  the requests it left unanswered) before its response is sent once
+   *  more over HTTP/1.1 on a separate connection to the same origin (TLS:
+   *  ALPN "http/1.1" only; cleartext: plain HTTP/1.1), opened when first
+   *  needed and kept for later retries; hyper_client_get_response() with
+   *  the original id returns that response (HTTP/1.1 rules apply to it).
+   *  This needs the request kept in memory until its response head
+   *  arrives: requests made with hyper_client_request() whose body is at
+   *  most 64 KiB; the others (streamed or larger bodies, putrequest) fail
+   *  with HYPER_ERR_H2_STREAM_CLOSED and h2_code HTTP_1_1_REQUIRED. */
   int require_h2;
+  /** Nonzero: coalesce pipelined requests (HTTP/2). A request without a
+   *  body made while the response of an earlier request on the connection
+   *  has not been fetched yet is not written at once: its HEADERS frame
+   *  stays queued (up to 64 KiB of output) and goes out with the next
+   *  write, at the latest when a call waits for the socket (fetching or
+   *  reading a response, ping, a request that waits for a stream slot or
+   *  sends a body) or closes the connection. Many requests then share one
+   *  system call instead of one each. Do not set it when the server must
+   *  see such a request before the next call on this client (e.g. another
+   *  connection waits for its effect). Default 0: every request is handed
+   *  to the socket before the call returns. */
+  int coalesce_requests;
 } hyper_client_opts;
 
 /** Fills |o| with the defaults listed at each field. |o| must not be NULL.

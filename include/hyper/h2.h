@@ -684,6 +684,88 @@ HYPER_EXTERN void hyper_h2_conn_free(hyper_h2_conn *c);
  */
 HYPER_EXTERN int hyper_h2_conn_initiate(hyper_h2_conn *c);
 
+/* ---- cleartext upgrade (RFC 7540 §3.2, "Upgrade: h2c") -------------------
+ * A connection that starts as HTTP/1.1 may switch to HTTP/2: the client
+ * sends its first request with `Connection: Upgrade, HTTP2-Settings`,
+ * `Upgrade: h2c` and `HTTP2-Settings: <hyper_h2_conn_upgrade_settings()>`;
+ * a server that agrees answers `101 Switching Protocols` and both ends then
+ * speak HTTP/2, the upgraded request being stream 1. The HTTP/1.1 part is
+ * the caller's (h1.h); the two calls below replace hyper_h2_conn_initiate()
+ * on a connection that switched. RFC 9113 §3.1 deprecates the mechanism;
+ * it is never used over TLS (ALPN decides there). */
+
+/** Size of a buffer that always holds the HTTP2-Settings value and its
+ *  NUL (eight settings: 48 octets, 64 base64url characters). */
+#define HYPER_H2_UPGRADE_SETTINGS_MAX 72u
+
+/**
+ * Writes the HTTP2-Settings header field value for |c|: the payload of the
+ * SETTINGS frame hyper_h2_conn_initiate() or hyper_h2_conn_upgrade_client()
+ * sends, base64url-encoded without padding (RFC 7540 §3.2.1), then a NUL,
+ * into |out| (|cap| octets). |*len| receives the length without the NUL
+ * (also when the buffer is too small). Any role, any state; changes
+ * nothing.
+ *
+ * Returns 0, or one of:
+ *   HYPER_ERR_INVALID_ARGUMENT  |c| or |len| NULL, or |out| NULL with |cap|
+ *                               > 0.
+ *   HYPER_ERR_BUFFER_TOO_SMALL  |cap| < |*len| + 1 (nothing written).
+ */
+HYPER_EXTERN int hyper_h2_conn_upgrade_settings(const hyper_h2_conn *c,
+                                                char *out, size_t cap,
+                                                size_t *len);
+
+/**
+ * Client: starts HTTP/2 after a 101 answer to an upgrade request, instead
+ * of hyper_h2_conn_initiate(). Queues the preface, our SETTINGS (the same
+ * values as the HTTP2-Settings value, as §3.2 requires; the server
+ * acknowledges this frame) and the connection WINDOW_UPDATE, and creates
+ * stream 1 as the upgraded request, half-closed (local): its response
+ * arrives as RESPONSE_RECEIVED on stream 1 like any other. |head_request|
+ * nonzero when that request was HEAD (its response has no content). The
+ * next hyper_h2_submit_request() opens stream 3. Bytes the server sent
+ * after its 101 response are HTTP/2: feed them to hyper_h2_conn_recv().
+ *
+ * Returns 0, or one of:
+ *   HYPER_ERR_INVALID_ARGUMENT  |c| is NULL.
+ *   HYPER_ERR_INVALID_STATE     |c| is a server, or was initiated or used.
+ *   HYPER_ERR_NOMEM             fatal: only hyper_h2_conn_free() is safe.
+ */
+HYPER_EXTERN int hyper_h2_conn_upgrade_client(hyper_h2_conn *c,
+                                              int head_request);
+
+/**
+ * Server: starts HTTP/2 after the caller accepted an upgrade request and
+ * queued (or sent) its `101 Switching Protocols`, instead of
+ * hyper_h2_conn_initiate(). |http2_settings| (|len| octets, not
+ * NUL-terminated) is the request's HTTP2-Settings value: it is decoded
+ * (base64url; trailing '=' tolerated) and applied as the client's SETTINGS,
+ * implicitly acknowledged (no ACK is sent, RFC 7540 §3.2.1). Our SETTINGS
+ * and the connection WINDOW_UPDATE are queued: send them right after the
+ * 101. Stream 1 is created as the upgraded request, half-closed (remote),
+ * so the response goes out with hyper_h2_submit_response(c, 1, ...).
+ * |request| (|n| fields, may be NULL when |n| is 0) is the upgraded request
+ * in HTTP/2 form; only its :method is looked at (HEAD: the response has no
+ * content). No REQUEST_RECEIVED event is queued: the caller has the request
+ * already. The client's connection preface is then expected by
+ * hyper_h2_conn_recv() as usual.
+ *
+ * Returns 0, or one of:
+ *   HYPER_ERR_INVALID_ARGUMENT  a NULL pointer with a length, or a value
+ *                               that is not base64url, not a whole number
+ *                               of settings, has more than
+ *                               max_settings_entries or an invalid setting
+ *                               (nothing changed: answer without
+ *                               upgrading, RFC 7540 §3.2.1).
+ *   HYPER_ERR_INVALID_STATE     |c| is a client, or was initiated or used.
+ *   HYPER_ERR_NOMEM             fatal: only hyper_h2_conn_free() is safe.
+ */
+HYPER_EXTERN int hyper_h2_conn_upgrade_server(hyper_h2_conn *c,
+                                              const char *http2_settings,
+                                              size_t len,
+                                              const hyper_field *request,
+                                              size_t n);
+
 /**
  * Tells the connection the time, in milliseconds of any monotonic clock.
  * Token buckets refill from it and the SETTINGS timeout is checked against
@@ -884,6 +966,64 @@ HYPER_EXTERN int hyper_h2_acknowledge_received_data(hyper_h2_conn *c,
 HYPER_EXTERN int hyper_h2_priority_update(hyper_h2_conn *c,
                                           uint32_t stream_id, uint8_t urgency,
                                           int incremental);
+
+/* ---- RFC 9218 `priority` header field ------------------------------------
+ * The same parameters as PRIORITY_UPDATE, carried by the `priority` request
+ * (or response) header field: a client adds the field to a request, a
+ * server reads it from REQUEST_RECEIVED's fields. Pure functions, usable
+ * without a connection. */
+
+/** Extensible Priorities parameters (RFC 9218 §4). */
+typedef struct hyper_h2_priority {
+  uint8_t urgency;     /**< u: 0 (most urgent) .. 7; default 3 (§4.1) */
+  uint8_t incremental; /**< i: 0 or 1; default 0 (§4.2) */
+} hyper_h2_priority;
+
+/**
+ * Parses one `priority` field value (|len| octets at |value|, which may be
+ * NULL when |len| is 0) into |*out|, as a Structured Field Dictionary
+ * (RFC 9218 §5, RFC 9651 §4.2.2). Unknown members, and `u` or `i` of the
+ * wrong type or out of range, are ignored and leave the default (RFC 9218
+ * §4); with a repeated key the last one counts.
+ *
+ * Returns 0, or one of:
+ *   HYPER_ERR_INVALID_ARGUMENT  |out| is NULL, or the value is not a valid
+ *                               dictionary; the field is then to be
+ *                               ignored (RFC 9651 §4.2) and |*out| (when
+ *                               not NULL) holds the defaults.
+ */
+HYPER_EXTERN int hyper_h2_priority_parse(const uint8_t *value, size_t len,
+                                         hyper_h2_priority *out);
+
+/**
+ * As hyper_h2_priority_parse() over every `priority` field of |fields|
+ * (|n| fields, e.g. an event's header fields; names compared
+ * case-insensitively), the lines read as one value joined with ", "
+ * (RFC 9651 §4.2). No such field gives the defaults and 0.
+ *
+ * Returns 0, or HYPER_ERR_INVALID_ARGUMENT (|out| NULL, |fields| NULL with
+ * |n| > 0, or an invalid value: |*out| then holds the defaults).
+ */
+HYPER_EXTERN int hyper_h2_priority_from_fields(const hyper_field *fields,
+                                               size_t n,
+                                               hyper_h2_priority *out);
+
+/** The longest value hyper_h2_priority_format() writes ("u=7, i"). */
+#define HYPER_H2_PRIORITY_FORMAT_MAX 6u
+
+/**
+ * Writes the `priority` field value for |p| into |buf| (|cap| octets; not
+ * NUL-terminated), leaving out parameters at their default: "u=5", "i",
+ * "u=0, i", or nothing for the defaults (the field can then be omitted).
+ *
+ * Returns the number of octets written (0..HYPER_H2_PRIORITY_FORMAT_MAX),
+ * or one of:
+ *   HYPER_ERR_BUFFER_TOO_SMALL  |cap| is too small (nothing written).
+ *   HYPER_ERR_INVALID_ARGUMENT  |p| is NULL, urgency > 7, incremental > 1,
+ *                               or |buf| NULL with |cap| > 0.
+ */
+HYPER_EXTERN int hyper_h2_priority_format(const hyper_h2_priority *p,
+                                          uint8_t *buf, size_t cap);
 
 /** For hyper_h2_close(): the highest peer-initiated stream we processed. */
 #define HYPER_H2_LAST_STREAM_AUTO 0xffffffffu

@@ -186,7 +186,8 @@ int hyper_client_new(hyper_client **out, const char *host,
        o.limit_mode != HYPER_CLIENT_LIMIT_FAIL) ||
       (o.protocol != HYPER_CLIENT_PROTO_H2 &&
        o.protocol != HYPER_CLIENT_PROTO_HTTP11 &&
-       o.protocol != HYPER_CLIENT_PROTO_AUTO) ||
+       o.protocol != HYPER_CLIENT_PROTO_AUTO &&
+       o.protocol != HYPER_CLIENT_PROTO_H2C_UPGRADE) ||
       (o.secure != 0 && o.secure != 1 && o.secure != HYPER_CLIENT_SECURE_AUTO))
     return HYPER_ERR_INVALID_ARGUMENT;
   char h[HYPER__IO_MAX_HOST_LEN + 1];
@@ -239,6 +240,17 @@ const char *hyper_client_protocol(const hyper_client *c) {
 /* Connect                                                                  */
 /* ------------------------------------------------------------------------ */
 
+int hyper__client_h2_new(hyper_client *cl, hyper_h2_conn **out) {
+  hyper_h2_config cfg;
+  hyper_h2_config_init(&cfg, HYPER_H2_ROLE_CLIENT);
+  cfg.settings.enable_push = cl->opts.enable_push ? 1 : 0;
+  cfg.recv_mode = HYPER_H2_RECV_ACK;
+  cfg.wm_factory = cl->opts.window_manager;
+  cfg.trace = cl->opts.trace;
+  cfg.trace_user = cl->opts.trace_user;
+  return hyper_h2_conn_new(out, &cfg, &cl->mem);
+}
+
 static void teardown(hyper_client *cl) {
   hyper__h1c_teardown(cl);
   hyper_h2_conn_free(cl->h2);
@@ -270,6 +282,7 @@ static int make_tls(hyper_client *cl) {
     t.alpn_count = 1;
     break;
   case HYPER_CLIENT_PROTO_AUTO:
+  case HYPER_CLIENT_PROTO_H2C_UPGRADE: /* RFC 9113 §3.2: TLS uses ALPN */
     t.alpn = alpn_both;
     t.alpn_count = 2;
     break;
@@ -335,9 +348,15 @@ int hyper_client_connect(hyper_client *c) {
     return hyper__client_err_io(c, rv, &e);
   const char *sel = c->opts.secure ? hyper__io_alpn(c->io) : NULL;
   int h2_picked = sel && strcmp(sel, "h2") == 0;
+  /* Upgrade: h2c is cleartext only; over TLS the option means AUTO. In
+   * cleartext the connection starts as HTTP/1.1 (h1conn.c offers the
+   * upgrade with the first request). */
+  int upgrade = c->opts.protocol == HYPER_CLIENT_PROTO_H2C_UPGRADE;
+  int auto_like = c->opts.protocol == HYPER_CLIENT_PROTO_AUTO ||
+                  (upgrade && c->opts.secure);
   if (c->opts.protocol == HYPER_CLIENT_PROTO_HTTP11 ||
-      (c->opts.protocol == HYPER_CLIENT_PROTO_AUTO && !c->opts.require_h2 &&
-       !h2_picked)) {
+      (upgrade && !c->opts.secure) ||
+      (auto_like && !c->opts.require_h2 && !h2_picked)) {
     if (c->opts.protocol == HYPER_CLIENT_PROTO_HTTP11 && h2_picked) {
       rv = hyper__client_err(c, HYPER_ERR_TLS_ALPN, 0, 0,
                              "%s:%u selected h2, http/1.1 was offered",
@@ -360,14 +379,7 @@ int hyper_client_connect(hyper_client *c) {
       goto fail;
     }
   }
-  hyper_h2_config cfg;
-  hyper_h2_config_init(&cfg, HYPER_H2_ROLE_CLIENT);
-  cfg.settings.enable_push = c->opts.enable_push ? 1 : 0;
-  cfg.recv_mode = HYPER_H2_RECV_ACK;
-  cfg.wm_factory = c->opts.window_manager;
-  cfg.trace = c->opts.trace;
-  cfg.trace_user = c->opts.trace_user;
-  rv = hyper_h2_conn_new(&c->h2, &cfg, &c->mem);
+  rv = hyper__client_h2_new(c, &c->h2);
   if (rv) {
     c->h2 = NULL;
     hyper__client_err(c, rv, 0, 0, "cannot create the HTTP/2 connection: %s",
@@ -399,6 +411,7 @@ fail:
 int hyper_client_close(hyper_client *c, uint32_t error_code) {
   if (!c)
     return HYPER_ERR_INVALID_ARGUMENT;
+  hyper__h1c_close_fallback(c, error_code);
   if (!c->h2 && !hyper__h1c_active(c) && !c->head)
     return 0;
   hyper_client_error saved = c->err;
@@ -431,6 +444,7 @@ void hyper_client_free(hyper_client *c) {
   if (!c)
     return;
   (void)hyper_client_close(c, HYPER_H2_NO_ERROR);
+  hyper__client_free_spares(c);
   hyper__tls_ctx_free(c->tls);
   hyper__h1c_free(c);
   hyper_mem m = c->mem;

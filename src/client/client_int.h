@@ -41,8 +41,14 @@
                                   memory: acknowledge DATA on arrival */
 #define CS_ORPHAN 0x0400u      /* the connection is gone */
 #define CS_H1_RESEND 0x0800u   /* HTTP/1.1: send again on a new connection */
+#define CS_CE_SCANNED 0x1000u  /* drive.c filed the HTTP/2 response head
+                                  and noted whether it has content-encoding */
+#define CS_CODED 0x2000u       /* ... it has (decoding may be needed) */
 
 typedef struct hyper__cstream hyper__cstream;
+
+/* Slots of the stream lookup cache (a power of two). */
+#define HYPER__FIND_CACHE 256u
 
 struct hyper__cstream {
   hyper_mem mem;
@@ -59,6 +65,7 @@ struct hyper__cstream {
   hyper_hdrs *headers;         /* response fields (no pseudo-headers) */
   hyper_hdrs *trailers;        /* trailer fields, NULL when none */
   hyper_hdrs *promise;         /* push: the promised request, as received */
+  hyper_hdrs *spare_headers;   /* recycled empty map for an HTTP/2 head */
   /* Response body as received (wire octets), [start, end) of buf. */
   uint8_t *buf;
   size_t start, end, cap;
@@ -68,6 +75,11 @@ struct hyper__cstream {
   /* Octets at the back of the buffer not yet acknowledged to the core; the
    * ones in front of them were acknowledged early (spilled or drained). */
   size_t unacked;
+  /* hyper_resp_read() waiting with an empty buffer lends its destination:
+   * DATA of this stream then lands there directly (one copy fewer) while
+   * the buffer stays empty; |direct_len| octets were stored. NULL: none. */
+  uint8_t *direct;
+  size_t direct_cap, direct_len;
   /* HTTP/1.1 (h1conn.c) */
   char *reason;      /* reason phrase, NUL-terminated; NULL: "" */
   uint8_t *wire;     /* the whole request as sent, kept for a resend */
@@ -75,6 +87,7 @@ struct hyper__cstream {
   uint32_t h1_flags; /* HYPER_H1_REQ_* given to the parser */
   uint32_t gen;      /* the connection (generation) it was sent on */
   int retried;       /* sent a second time already */
+  uint32_t cached;   /* 1 + its slot in the client's find_cache; 0: none */
   hyper_resp *resp; /* the response object, while it exists */
   hyper_push *push; /* the push object, while it exists */
 };
@@ -107,7 +120,32 @@ struct hyper_client {
   int64_t last_rx;    /* when the peer last sent a byte */
   hyper_client_error err;
   struct hyper__h1c *h1; /* HTTP/1.1 state; NULL until first used */
+  /* hyper__client_find()'s cache: slot (id >> 1) % HYPER__FIND_CACHE holds
+   * the attached stream last found with such an id, or NULL. A hint only:
+   * checked against the id on use, cleared when the stream is unlinked or
+   * freed. Makes filing an event O(1) with many streams open. */
+  hyper__cstream *find_cache[HYPER__FIND_CACHE];
+  /* Spare stream records and response objects, kept for reuse so that the
+   * steady state of an HTTP/2 connection allocates no stream record, body
+   * buffer, chunk ring, header map or response object per request (see
+   * hyper__cs_new(), hyper__cs_release(), hyper_resp_free()). Linked
+   * through |next|; at most HYPER__SPARES of each; freed by
+   * hyper__client_free_spares(). */
+  hyper__cstream *spare_cs;
+  hyper_resp *spare_resp;
+  unsigned nspare_cs, nspare_resp;
 };
+
+/* The find_cache slot of stream |id|. */
+static inline size_t hyper__find_slot(uint32_t id) {
+  return (size_t)(id >> 1) & (HYPER__FIND_CACHE - 1u);
+}
+
+/* Most spare stream records / response objects a client keeps. */
+#define HYPER__SPARES 64u
+/* Larger body buffers, chunk rings and header maps are not kept. */
+#define HYPER__SPARE_BUF_MAX (64u * 1024u)
+#define HYPER__SPARE_HDRS_MAX 4096u
 
 struct hyper_resp {
   hyper__cstream *cs;
@@ -121,6 +159,7 @@ struct hyper_resp {
   uint8_t *out;     /* scratch for read_all / read_chunk */
   size_t out_len, out_cap;
   hyper_hdrs *empty; /* empty trailer map when there were none */
+  hyper_resp *next_spare; /* the client's spare list */
 };
 
 struct hyper_push {
@@ -154,10 +193,19 @@ int64_t hyper__client_request_deadline(const hyper_client *cl);
  * the connection. */
 int hyper__client_flush(hyper_client *cl, int64_t deadline);
 
+/* hyper__client_flush() after the request |cs| (no body) was queued,
+ * except that with the coalesce_requests option the output may stay queued
+ * while an earlier request still awaits its response (see client.h). */
+int hyper__client_flush_request(hyper_client *cl, const hyper__cstream *cs,
+                                int64_t deadline);
+
 /* One read from the socket (waiting until |deadline|, bounded by the read
  * timeout; with |nowait| only what is there now), fed to the core, every
  * event filed, output flushed. Sends keepalive PINGs and detects a dead
- * peer. Returns 0 or a hyper_err (connection errors are sticky). */
+ * peer. Returns 0 or a hyper_err (connection errors are sticky).
+ * |nowait| 2 (between frames of an in-memory request body): does nothing
+ * until 64 KiB of output are queued, so that writes and reads are batched
+ * (a waiting pump, or the end of the body, writes the rest). */
 int hyper__client_pump(hyper_client *cl, int64_t deadline, int nowait);
 
 /* Condition for hyper__client_wait(): 1 done, 0 not yet, <0 an error. */
@@ -181,6 +229,11 @@ int hyper__client_fail(hyper_client *cl, int code);
 
 /* The attached stream with |id|, or NULL. */
 hyper__cstream *hyper__client_find(hyper_client *cl, uint32_t id);
+/* Enters the attached stream |cs| in the lookup cache of |cl| under its
+ * current id. */
+void hyper__client_remember(hyper_client *cl, hyper__cstream *cs);
+/* Forgets |cs| in the lookup cache of |cl| (it leaves the list). */
+void hyper__client_forget(hyper_client *cl, hyper__cstream *cs);
 
 /* ---- streams (response.c) ------------------------------------------------ */
 
@@ -205,6 +258,8 @@ void hyper__cs_drop_body(hyper__cstream *cs);
 /* Resets the stream with |code| unless it is already closed, drops its
  * body and marks it CS_DISCARD. */
 void hyper__cs_cancel(hyper__cstream *cs, uint32_t code);
+/* Frees the spare stream records and response objects of |cl|. */
+void hyper__client_free_spares(hyper_client *cl);
 /* Makes a response object for |cs| (whose head has arrived). */
 int hyper__resp_new(hyper__cstream *cs, hyper_resp **out);
 
@@ -241,5 +296,24 @@ int hyper__h1c_wait(hyper_client *cl, hyper__cstream *cs,
 /* A response of |cs| is closed before its body ended: the connection
  * cannot be reused (closed now). */
 void hyper__h1c_abandon(hyper_client *cl, hyper__cstream *cs);
+
+/* ---- h2c upgrade and the HTTP/1.1 fallback (h1conn.c, client.c) ------- */
+
+/* A new client-role HTTP/2 core configured from the client's options. */
+int hyper__client_h2_new(hyper_client *cl, hyper_h2_conn **out);
+/* hyper__h1c_request() returns this when the connection switched to
+ * HTTP/2 (101 to an Upgrade: h2c offer) before the request was written:
+ * send it over HTTP/2. */
+#define HYPER__H1C_NOW_H2 1
+/* Closes the HTTP/1.1 client that carries HTTP_1_1_REQUIRED retries. */
+void hyper__h1c_close_fallback(hyper_client *cl, uint32_t error_code);
+/* |cs| (HTTP/2, kept request in cs->req, body in cs->wire) was refused
+ * with HTTP_1_1_REQUIRED (RST_STREAM, or GOAWAY) before its response: sends
+ * it again over HTTP/1.1 on a separate connection and stores the stream
+ * that carries it in |*out| (it takes the id of |cs|). Returns 0,
+ * HYPER_ERR_UNSUPPORTED when |cs| cannot be retried (nothing kept, a
+ * response head came, or retried already), or the error of the request. */
+int hyper__h1c_fallback(hyper_client *cl, hyper__cstream *cs,
+                        hyper__cstream **out);
 
 #endif /* HYPER_CLIENT_INT_H */

@@ -11,10 +11,37 @@
 hyper__cstream *hyper__client_find(hyper_client *cl, uint32_t id) {
   if (id == 0)
     return NULL;
+  hyper__cstream **slot = &cl->find_cache[hyper__find_slot(id)];
+  hyper__cstream *hit = *slot;
+  if (hit && hit->id == id && (hit->flags & (CS_SENT | CS_PUSH)))
+    return hit;
   for (hyper__cstream *cs = cl->tail; cs; cs = cs->prev)
-    if (cs->id == id && (cs->flags & (CS_SENT | CS_PUSH)))
+    if (cs->id == id && (cs->flags & (CS_SENT | CS_PUSH))) {
+      hyper__client_remember(cl, cs);
       return cs;
+    }
   return NULL;
+}
+
+/* Every cached pointer is to a linked stream: a stream remembers its slot
+ * (ids may change, e.g. a putrequest's predicted id) and clears it when it
+ * leaves the list or is freed. */
+void hyper__client_remember(hyper_client *cl, hyper__cstream *cs) {
+  size_t k = hyper__find_slot(cs->id);
+  if (cs->cached && cs->cached - 1 != k &&
+      cl->find_cache[cs->cached - 1] == cs)
+    cl->find_cache[cs->cached - 1] = NULL;
+  hyper__cstream *old = cl->find_cache[k];
+  if (old && old != cs)
+    old->cached = 0;
+  cl->find_cache[k] = cs;
+  cs->cached = (uint32_t)k + 1;
+}
+
+void hyper__client_forget(hyper_client *cl, hyper__cstream *cs) {
+  if (cs->cached && cl->find_cache[cs->cached - 1] == cs)
+    cl->find_cache[cs->cached - 1] = NULL;
+  cs->cached = 0;
 }
 
 int hyper__client_fail(hyper_client *cl, int code) {
@@ -46,6 +73,27 @@ int hyper__client_flush(hyper_client *cl, int64_t deadline) {
   return 0;
 }
 
+/* Output a nowait pump of kind 2 lets accumulate (see client_int.h). */
+#define NOWAIT_BATCH (64u * 1024u)
+
+/* Most output left queued by coalesce_requests. */
+#define COALESCE_MAX (64u * 1024u)
+
+int hyper__client_flush_request(hyper_client *cl, const hyper__cstream *cs,
+                                int64_t deadline) {
+  if (cl->opts.coalesce_requests && cl->h2) {
+    const uint8_t *p;
+    if (hyper_h2_conn_pending(cl->h2, &p) < COALESCE_MAX)
+      /* An earlier request whose response is still to be fetched means a
+       * later call that waits (and so writes first) is bound to come. */
+      for (const hyper__cstream *o = cl->head; o && o != cs; o = o->next)
+        if ((o->flags & CS_SENT) && !(o->flags & (CS_PUSH | CS_TAKEN)) &&
+            !o->err && !(o->flags & CS_RESET))
+          return 0;
+  }
+  return hyper__client_flush(cl, deadline);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Events                                                                   */
 /* ------------------------------------------------------------------------ */
@@ -60,11 +108,27 @@ static int fields_to_hdrs(hyper_client *cl, const hyper_field *f, size_t n,
   int rv = 0;
   if (!h && (rv = hyper_hdrs_new(&h, NULL, &cl->mem)) != 0)
     return rv;
-  for (size_t i = 0; i < n && !rv; i++)
+  *out = h;
+  /* Pseudo-header fields come first (RFC 9113 §8.3, checked by the core
+   * unless validation is off): skip them and add the rest in one call, so
+   * the map grows once per block, not once per field. */
+  size_t i = 0;
+  if (!keep_pseudo)
+    while (i < n && is_pseudo(&f[i]))
+      i++;
+  size_t j = i;
+  int flags_ok = 1;
+  while (j < n && (keep_pseudo || !is_pseudo(&f[j]))) {
+    if (f[j].flags & ~(uint32_t)HYPER_FIELD_SENSITIVE)
+      flags_ok = 0;
+    j++;
+  }
+  if (j == n && flags_ok)
+    return hyper_hdrs_add_fields(h, f + i, n - i, 0);
+  for (; i < n && !rv; i++)
     if (keep_pseudo || !is_pseudo(&f[i]))
       rv = hyper_hdrs_add(h, f[i].name, f[i].name_len, f[i].value,
                           f[i].value_len, f[i].flags & HYPER_FIELD_SENSITIVE);
-  *out = h;
   return rv;
 }
 
@@ -143,6 +207,16 @@ static void on_event(hyper_client *cl, const hyper_h2_event *ev) {
     if (!cs || (cs->flags & CS_DISCARD))
       return;
     cs->status = parse_status(ev->u.headers.fields, ev->u.headers.nfields);
+    /* noted here so that the first read need not look it up */
+    cs->flags |= CS_CE_SCANNED;
+    for (size_t i = 0; i < ev->u.headers.nfields; i++)
+      if (ev->u.headers.fields[i].name_len == 16 &&
+          memcmp(ev->u.headers.fields[i].name, "content-encoding", 16) == 0)
+        cs->flags |= CS_CODED;
+    if (!cs->headers && cs->spare_headers) {
+      cs->headers = cs->spare_headers;
+      cs->spare_headers = NULL;
+    }
     rv = fields_to_hdrs(cl, ev->u.headers.fields, ev->u.headers.nfields, 0,
                         &cs->headers);
     if (rv)
@@ -165,15 +239,30 @@ static void on_event(hyper_client *cl, const hyper_h2_event *ev) {
                                                  ev->u.data.len);
       return;
     }
-    rv = hyper__cs_append(cs, ev->u.data.data, ev->u.data.len);
-    if (rv) {
-      if (ev->u.data.len)
-        (void)hyper_h2_acknowledge_received_data(cl->h2, ev->stream_id,
-                                                 ev->u.data.len);
-      stream_local_fail(cl, cs, rv);
-      return;
+    {
+      const uint8_t *d = ev->u.data.data;
+      size_t n = ev->u.data.len;
+      if (cs->direct && n && cs->end == cs->start) {
+        /* A reader waits for this stream with nothing buffered: hand the
+         * payload over directly; it is consumed, so acknowledged now. */
+        size_t k = HYPER_MIN(n, cs->direct_cap - cs->direct_len);
+        memcpy(cs->direct + cs->direct_len, d, k);
+        cs->direct_len += k;
+        (void)hyper_h2_acknowledge_received_data(cl->h2, ev->stream_id, k);
+        d += k;
+        n -= k;
+        if (n == 0)
+          return;
+      }
+      rv = hyper__cs_append(cs, d, n);
+      if (rv) {
+        if (n)
+          (void)hyper_h2_acknowledge_received_data(cl->h2, ev->stream_id, n);
+        stream_local_fail(cl, cs, rv);
+        return;
+      }
+      cs->unacked += n;
     }
-    cs->unacked += ev->u.data.len;
     if (cs->flags & CS_DRAIN)
       hyper__cs_ack_all(cs);
     return;
@@ -259,6 +348,13 @@ int hyper__client_pump(hyper_client *cl, int64_t deadline, int nowait) {
   if (!cl->io)
     return hyper__client_err(cl, HYPER_ERR_INVALID_STATE, 0, 0,
                              "not connected");
+  if (nowait == 2 && cl->h2) {
+    /* One write and one read per NOWAIT_BATCH octets of request body
+     * instead of per DATA frame. */
+    const uint8_t *p;
+    if (hyper_h2_conn_pending(cl->h2, &p) < NOWAIT_BATCH)
+      return 0;
+  }
   int rv = hyper__client_flush(cl, deadline);
   if (rv)
     return rv;

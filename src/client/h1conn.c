@@ -17,7 +17,24 @@
  * generation without a response head are then marked CS_H1_RESEND when
  * they may be sent again (idempotent, kept in memory, not resent before;
  * HOSTILE-PEERS I.9) or failed; the next wait or request opens a new
- * connection and writes the resends first, in their original order. */
+ * connection and writes the resends first, in their original order.
+ *
+ * Upgrade: h2c (HYPER_CLIENT_PROTO_H2C_UPGRADE, cleartext, RFC 7540 §3.2):
+ * the first request of a client (nothing else in its list, nothing else on
+ * the wire) offers the upgrade when it has no body or an in-memory body of
+ * at most H1_UPGRADE_MAX_BODY octets; otherwise it goes out as plain
+ * HTTP/1.1 and a later request that qualifies makes the offer. While the
+ * offer waits for its answer no other request is written (bytes pipelined
+ * behind it would reach an HTTP/2 server). A 101 with "Upgrade: h2c" turns
+ * cl->io into an HTTP/2 connection: the core starts with stream 1
+ * half-closed (local) and the request keeps its id 1; any other answer is
+ * that request's HTTP/1.1 response and the client stops offering.
+ *
+ * HTTP_1_1_REQUIRED (RFC 9113 §8.1.1 / HOSTILE-PEERS C7): an HTTP/2
+ * request reset with that code before its response is sent once more over
+ * HTTP/1.1 on a separate connection (a child client with protocol HTTP11:
+ * TLS offers ALPN http/1.1 only), and its response is handed out under the
+ * original id. */
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,7 +52,18 @@ struct hyper__h1c {
   int reused;               /* a response ended on this connection */
   int need_more;            /* the buffered bytes hold an incomplete section */
   hyper_h1_framing framing; /* of the response being received */
+  /* Upgrade: h2c */
+  int upgrading;            /* an offer is out, its answer not seen yet */
+  int declined;             /* the server answered an offer without 101 */
+  int switch_now;           /* 101 + END seen: switch after consuming */
+  int switch_ok;            /* ... and the 101 named h2c */
+  hyper_h2_conn *pending;   /* the core that takes over after a 101 */
+  /* HTTP_1_1_REQUIRED retries */
+  hyper_client *fallback;
 };
+
+/* The largest in-memory request body sent with an upgrade offer. */
+#define H1_UPGRADE_MAX_BODY 16384u
 
 /* Upload piece size between checks for an early response. */
 #define H1_PIECE 16384u
@@ -58,6 +86,8 @@ void hyper__h1c_free(hyper_client *cl) {
   if (!cl->h1)
     return;
   hyper_h1_parser_free(cl->h1->parser);
+  hyper_h2_conn_free(cl->h1->pending);
+  hyper_client_free(cl->h1->fallback);
   hyper__mem_free(&cl->mem, cl->h1);
   cl->h1 = NULL;
 }
@@ -111,6 +141,11 @@ static void h1_drop(hyper_client *cl, int err, int may_retry) {
   }
   hyper_h1_parser_free(h->parser);
   h->parser = NULL;
+  if (h->upgrading)
+    h->declined = 1; /* a server that breaks on the offer gets no more */
+  h->upgrading = h->switch_now = h->switch_ok = 0;
+  hyper_h2_conn_free(h->pending);
+  h->pending = NULL;
   hyper__io_free(cl->io);
   cl->io = NULL;
   h->live = 0;
@@ -233,6 +268,19 @@ static int on_head(hyper_client *cl, hyper__cstream *cs,
   return 0;
 }
 
+/* Does the 101 head switch to h2c? */
+static int upgrade_is_h2c(const hyper_h1_head *hd) {
+  for (size_t i = 0; i < hd->nfields; i++) {
+    const hyper_field *f = &hd->fields[i];
+    if (!hyper_hdrs_name_eq(f->name, f->name_len, "upgrade", 7))
+      continue;
+    const uint8_t *v = f->value;
+    size_t n = f->value_len;
+    return n == 3 && hyper_hdrs_name_eq(v, n, "h2c", 3);
+  }
+  return 0;
+}
+
 /* Files the queued parser events under their streams. */
 static int on_events(hyper_client *cl) {
   struct hyper__h1c *h = cl->h1;
@@ -244,6 +292,18 @@ static int on_events(hyper_client *cl) {
       continue; /* cannot happen: the parser expects a response */
     switch (ev.type) {
     case HYPER_H1_EV_HEAD:
+      if (h->upgrading && ev.u.head.status == 101) {
+        /* RFC 7540 §3.2: the 101 is not the response; that comes on
+         * stream 1. Its Upgrade field names the new protocol. */
+        h->switch_ok = upgrade_is_h2c(&ev.u.head);
+        break;
+      }
+      if (h->upgrading) { /* declined: this is the HTTP/1.1 response */
+        h->upgrading = 0;
+        h->declined = 1;
+        hyper_h2_conn_free(h->pending);
+        h->pending = NULL;
+      }
       rv = on_head(cl, cs, &ev.u.head);
       break;
     case HYPER_H1_EV_DATA:
@@ -255,6 +315,10 @@ static int on_events(hyper_client *cl) {
                    &cs->trailers);
       break;
     case HYPER_H1_EV_END:
+      if (h->upgrading && ev.u.end.upgraded) {
+        h->switch_now = 1;
+        break;
+      }
       cs->flags |= CS_REMOTE_END;
       h->reused = 1;
       h->framing = HYPER_H1_BODY_NONE;
@@ -269,6 +333,50 @@ static int on_events(hyper_client *cl) {
     }
   }
   return rv;
+}
+
+/* After a 101 to our offer (and the bytes of its head consumed): the
+ * connection now speaks HTTP/2 (RFC 7540 §3.2). The rest of the buffered
+ * input is the server's first HTTP/2 frames. */
+static int do_switch(hyper_client *cl) {
+  struct hyper__h1c *h = cl->h1;
+  hyper__cstream *cs = current(cl);
+  if (!h->switch_ok || !cs || !h->pending || cs->id != 1) {
+    hyper__client_err(cl, HYPER_ERR_H1_PARSE, 0, cs ? cs->id : 0,
+                      "the server answered 101 but did not switch to h2c");
+    h1_drop(cl, HYPER_ERR_H1_PARSE, 0);
+    return 0;
+  }
+  hyper_h2_conn *h2 = h->pending;
+  h->pending = NULL;
+  int rv = hyper_h2_conn_upgrade_client(
+      h2, (cs->h1_flags & HYPER_H1_REQ_HEAD) != 0);
+  if (rv) {
+    hyper_h2_conn_free(h2);
+    hyper__client_err(cl, rv, 0, cs->id,
+                      "cannot start HTTP/2 after the upgrade: %s",
+                      hyper_strerror(rv));
+    h1_drop(cl, rv, 0);
+    return 0;
+  }
+  hyper_h1_parser_free(h->parser);
+  h->parser = NULL;
+  h->live = 0;
+  h->upgrading = h->switch_now = h->switch_ok = 0;
+  h->closing = h->drop_after = h->need_more = 0;
+  hyper__mem_free(&cl->mem, cs->wire);
+  cs->wire = NULL;
+  cs->wire_len = 0;
+  cs->flags |= CS_LOCAL_END;
+  cl->h2 = h2;
+  cl->conn_err = 0;
+  cl->got_settings = 0;
+  cl->goaway = 0;
+  cl->recent = cs->id;
+  cl->last_rx = hyper__io_now_ms();
+  (void)hyper_h2_conn_set_time(h2, (uint64_t)cl->last_rx);
+  return hyper__client_flush(
+      cl, hyper__io_deadline_after(cl->opts.read_timeout_ms));
 }
 
 /* The connection failed with |code| (detail recorded for the request whose
@@ -286,6 +394,13 @@ static int conn_error(hyper_client *cl, int code, const char *what) {
  * only for TIMEOUT and NOMEM. */
 static int h1_pump(hyper_client *cl, int64_t deadline) {
   struct hyper__h1c *h = cl->h1;
+  /* left by early_response(), which parses while a body is uploaded */
+  if (h->switch_now)
+    return do_switch(cl);
+  if (h->drop_after) {
+    h1_drop(cl, HYPER_ERR_EOF, 1);
+    return 0;
+  }
   hyper_slice in = hyper__io_peek(cl->io);
   if (in.len > 0 && !h->need_more) {
     int n = hyper_h1_parser_feed(h->parser, in.ptr, in.len);
@@ -302,6 +417,8 @@ static int h1_pump(hyper_client *cl, int64_t deadline) {
         h1_drop(cl, rv, 0);
         return hyper__client_err(cl, rv, 0, 0, "out of memory");
       }
+      if (h->switch_now)
+        return do_switch(cl);
       if (h->drop_after)
         h1_drop(cl, HYPER_ERR_EOF, 1);
       return 0;
@@ -385,12 +502,37 @@ static int reconnect(hyper_client *cl) {
   return rv;
 }
 
+/* Octets of response bodies held in memory for the caller, other than
+ * those of |except| and of bodies the caller asked to hold whole. */
+static size_t held(const hyper_client *cl, const hyper__cstream *except) {
+  size_t n = 0;
+  for (const hyper__cstream *cs = cl->head; cs; cs = cs->next)
+    if (cs != except && !(cs->flags & CS_DRAIN))
+      n += cs->end - cs->start;
+  return n;
+}
+
+/* Reading on would pile more pipelined response data on top of
+ * max_buffered (one read may still add a read buffer's worth). */
+static int over_buffered(hyper_client *cl, const hyper__cstream *except) {
+  size_t n = held(cl, except);
+  if (n <= cl->opts.max_buffered)
+    return 0;
+  return hyper__client_err(
+      cl, HYPER_ERR_LIMIT_EXCEEDED, 0, except ? except->id : 0,
+      "unread HTTP/1.1 response data (%zu octets) exceeds max_buffered "
+      "(%zu); read or close the earlier responses",
+      n, cl->opts.max_buffered);
+}
+
 int hyper__h1c_wait(hyper_client *cl, hyper__cstream *cs,
                     hyper__client_cond cond, void *arg, int64_t deadline) {
   for (;;) {
     int r = cond(cl, cs, arg);
     if (r != 0)
       return r > 0 ? 0 : r;
+    if (cl->h2) /* switched to HTTP/2 by an upgrade */
+      return hyper__client_wait(cl, cs, cond, arg, deadline);
     if (!hyper__h1c_active(cl)) {
       if (!any_resend(cl))
         return hyper__client_err(cl, HYPER_ERR_INVALID_STATE, 0,
@@ -400,7 +542,10 @@ int hyper__h1c_wait(hyper_client *cl, hyper__cstream *cs,
         return rv;
       continue;
     }
-    int rv = h1_pump(cl, deadline);
+    int rv = over_buffered(cl, cs);
+    if (rv)
+      return rv;
+    rv = h1_pump(cl, deadline);
     if (rv)
       return rv;
   }
@@ -413,17 +558,47 @@ int hyper__h1c_wait(hyper_client *cl, hyper__cstream *cs,
 /* Nonzero when the server has sent something (or closed) while the only
  * outstanding request is still uploading: stop sending its body. */
 static int early_response(hyper_client *cl) {
-  if (hyper_h1_parser_outstanding(cl->h1->parser) != 1)
+  struct hyper__h1c *h = cl->h1;
+  if (hyper_h1_parser_outstanding(h->parser) != 1)
     return 0;
-  hyper_slice in = hyper__io_peek(cl->io);
-  if (in.len > 0)
-    return 1;
-  struct pollfd pfd = {hyper__io_fd(cl->io), POLLIN, 0};
-  if (!hyper__io_has_buffered(cl->io) && poll(&pfd, 1, 0) <= 0)
-    return 0;
-  /* Readable: application data, a close, or only TLS records. */
-  int rv = hyper__io_fill(cl->io, 1, hyper__io_deadline_after(-1), &in);
-  return rv != HYPER_ERR_TIMEOUT;
+  hyper__cstream *cs = current(cl);
+  for (;;) {
+    hyper_slice in = hyper__io_peek(cl->io);
+    if (in.len == 0 || h->need_more) {
+      struct pollfd pfd = {hyper__io_fd(cl->io), POLLIN, 0};
+      if (!hyper__io_has_buffered(cl->io) && poll(&pfd, 1, 0) <= 0)
+        return 0;
+      /* Readable: application data, a close, or only TLS records. */
+      int rv = hyper__io_fill(cl->io, in.len + 1,
+                              hyper__io_deadline_after(-1), &in);
+      if (rv == HYPER_ERR_TIMEOUT)
+        return 0;
+      if (rv)
+        return 1; /* closed or broken: the waiting call tells */
+      h->need_more = 0;
+      continue;
+    }
+    /* Parse what came: interim responses (100 Continue, RFC 9110 §15.2)
+     * do not stop the upload, a final response does. */
+    int n = hyper_h1_parser_feed(h->parser, in.ptr, in.len);
+    if (n == HYPER_ERR_INCOMPLETE) {
+      h->need_more = 1;
+      continue;
+    }
+    if (n < 0)
+      return 1; /* sticky: the waiting call reports it */
+    int ev = on_events(cl);
+    hyper__io_consume(cl->io, (size_t)n);
+    if (ev) {
+      h->drop_after = 1;
+      return 1;
+    }
+    if (h->drop_after || h->switch_now || !cs ||
+        (cs->flags & (CS_HEAD | CS_REMOTE_END)))
+      return 1;
+    if (n == 0)
+      h->need_more = 1;
+  }
 }
 
 /* Writes |n| octets in pieces, stopping (with |*stopped|) when a response
@@ -513,6 +688,34 @@ static int build_fields(hyper_client *cl, const hyper_hdrs *user,
   return 0;
 }
 
+/* Adds the upgrade offer to the request fields |f| (RFC 7540 §3.2) and
+ * creates the HTTP/2 core that takes over after a 101. */
+static int add_offer(hyper_client *cl, hyper_hdrs *f) {
+  struct hyper__h1c *h = cl->h1;
+  hyper_h2_conn_free(h->pending);
+  h->pending = NULL;
+  int rv = hyper__client_h2_new(cl, &h->pending);
+  if (rv) {
+    h->pending = NULL;
+    return rv;
+  }
+  char v[HYPER_H2_UPGRADE_SETTINGS_MAX];
+  size_t vlen = 0;
+  if ((rv = hyper_h2_conn_upgrade_settings(h->pending, v, sizeof v,
+                                           &vlen)) != 0 ||
+      (rv = hyper_hdrs_add(f, HYPER_HDRS_LIT("Connection"),
+                           HYPER_HDRS_LIT("Upgrade, HTTP2-Settings"), 0)) !=
+          0 ||
+      (rv = hyper_hdrs_add(f, HYPER_HDRS_LIT("Upgrade"),
+                           HYPER_HDRS_LIT("h2c"), 0)) != 0 ||
+      (rv = hyper_hdrs_add(f, HYPER_HDRS_LIT("HTTP2-Settings"), v, vlen,
+                           0)) != 0) {
+    hyper_h2_conn_free(h->pending);
+    h->pending = NULL;
+  }
+  return rv;
+}
+
 /* Streams the body from |fn| (chunked unless |declared| >= 0). */
 static int send_stream(hyper_client *cl, hyper__cstream *cs,
                        hyper_client_body_fn fn, void *user, int64_t declared,
@@ -571,13 +774,22 @@ int hyper__h1c_request(hyper_client *cl, const char *method, const char *path,
   int64_t deadline = hyper__client_request_deadline(cl);
   struct hyper__h1c *h = cl->h1;
   int rv;
+  /* An upgrade offer is out: its answer decides the protocol, and nothing
+   * may be pipelined behind it (RFC 7540 §3.2). */
+  while (hyper__h1c_active(cl) && h->upgrading)
+    if ((rv = over_buffered(cl, NULL)) != 0 ||
+        (rv = h1_pump(cl, deadline)) != 0)
+      return rv;
+  if (cl->h2)
+    return HYPER__H1C_NOW_H2;
   /* A connection that must close, or whose pipeline is full: let its
-   * responses finish (their bodies are held for the caller); then open a
-   * new one if needed. */
+   * responses finish (their bodies are held for the caller, within
+   * max_buffered); then open a new one if needed. */
   while (hyper__h1c_active(cl) &&
          (h->closing ||
           hyper_h1_parser_outstanding(h->parser) >= HYPER_H1_MAX_PIPELINE))
-    if ((rv = h1_pump(cl, deadline)) != 0)
+    if ((rv = over_buffered(cl, NULL)) != 0 ||
+        (rv = h1_pump(cl, deadline)) != 0)
       return rv;
   /* An idle reused connection with bytes waiting (extra body octets) or
    * already closed by the server is not used. */
@@ -591,6 +803,11 @@ int hyper__h1c_request(hyper_client *cl, const char *method, const char *path,
   if (!hyper__h1c_active(cl) && (rv = reconnect(cl)) != 0)
     return rv;
 
+  /* The first request of the client offers Upgrade: h2c when it may. */
+  int offer = cl->opts.protocol == HYPER_CLIENT_PROTO_H2C_UPGRADE &&
+              !cl->opts.secure && !h->declined && !cl->head &&
+              hyper_h1_parser_outstanding(h->parser) == 0 && !fn &&
+              (!has_body || len <= H1_UPGRADE_MAX_BODY);
   hyper__cstream *cs;
   if ((rv = hyper__cs_new(cl, &cs)) != 0)
     return hyper__client_err(cl, rv, 0, 0, "out of memory");
@@ -599,7 +816,10 @@ int hyper__h1c_request(hyper_client *cl, const char *method, const char *path,
   int has_host = 0;
   int64_t user_len = -1;
   rv = build_fields(cl, headers, &f, &has_host, &user_len);
+  if (!rv && offer)
+    rv = add_offer(cl, f);
   if (rv) {
+    hyper_hdrs_free(f);
     hyper__cs_free(cs);
     return hyper__client_err(cl, rv, 0, 0, "cannot build the request: %s",
                              hyper_strerror(rv));
@@ -651,6 +871,11 @@ int hyper__h1c_request(hyper_client *cl, const char *method, const char *path,
                              "(%s)",
                              hyper_strerror(rv));
   }
+  if (offer) {
+    /* the request becomes HTTP/2 stream 1 if the server agrees */
+    h->upgrading = 1;
+    h->next_id = 1;
+  }
   cs->id = h->next_id;
   h->next_id = h->next_id >= 0x7ffffffdu ? 1 : h->next_id + 2;
   cs->gen = h->gen;
@@ -665,7 +890,7 @@ int hyper__h1c_request(hyper_client *cl, const char *method, const char *path,
   if (!rv && !stopped && fn)
     rv = send_stream(cl, cs, fn, user, user_len, &stopped);
   cs->flags |= CS_LOCAL_END;
-  if (fn || !is_idempotent(method)) { /* never sent again */
+  if (fn || offer || !is_idempotent(method)) { /* never sent again */
     hyper__mem_free(&cl->mem, cs->wire);
     cs->wire = NULL;
   }
@@ -689,5 +914,114 @@ int hyper__h1c_request(hyper_client *cl, const char *method, const char *path,
     cl->err = saved;
     return code;
   }
+  return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* HTTP_1_1_REQUIRED: the retry over HTTP/1.1                               */
+/* ------------------------------------------------------------------------ */
+
+void hyper__h1c_close_fallback(hyper_client *cl, uint32_t error_code) {
+  if (cl->h1 && cl->h1->fallback)
+    (void)hyper_client_close(cl->h1->fallback, error_code);
+}
+
+/* A NUL-terminated copy of the value of the first field |name| in |h|. */
+static char *field_dup(hyper_client *cl, const hyper_hdrs *h,
+                       const char *name) {
+  size_t n = 0;
+  const hyper_field *f = hyper_hdrs_fields(h, &n);
+  for (size_t i = 0; i < n; i++)
+    if (name_is(&f[i], name)) {
+      char *s = hyper__mem_malloc(&cl->mem, f[i].value_len + 1);
+      if (s) {
+        memcpy(s, f[i].value, f[i].value_len);
+        s[f[i].value_len] = '\0';
+      }
+      return s;
+    }
+  return NULL;
+}
+
+/* The caller's fields of the kept HTTP/2 request |req|: everything but the
+ * pseudo-header fields, plus Host from :authority (RFC 9113 §8.3.1). */
+static int h1_fields_of(hyper_client *cl, const hyper_hdrs *req,
+                        hyper_hdrs **out) {
+  hyper_hdrs *h;
+  int rv = hyper_hdrs_new(&h, NULL, &cl->mem);
+  if (rv)
+    return rv;
+  size_t n = 0;
+  const hyper_field *f = hyper_hdrs_fields(req, &n);
+  for (size_t i = 0; i < n && !rv; i++) {
+    if (name_is(&f[i], ":authority"))
+      rv = hyper_hdrs_add(h, HYPER_HDRS_LIT("Host"), f[i].value,
+                          f[i].value_len, 0);
+    else if (f[i].name_len && f[i].name[0] != ':')
+      rv = hyper_hdrs_add(h, f[i].name, f[i].name_len, f[i].value,
+                          f[i].value_len, 0);
+  }
+  if (rv) {
+    hyper_hdrs_free(h);
+    return rv;
+  }
+  *out = h;
+  return 0;
+}
+
+int hyper__h1c_fallback(hyper_client *cl, hyper__cstream *cs,
+                        hyper__cstream **out) {
+  if (!cs->req || cs->retried || (cs->flags & CS_HEAD))
+    return HYPER_ERR_UNSUPPORTED;
+  cs->retried = 1; /* once */
+  int rv = h1_state(cl);
+  if (rv)
+    return hyper__client_err(cl, rv, 0, cs->id, "out of memory");
+  struct hyper__h1c *h = cl->h1;
+  if (!h->fallback) {
+    /* Same origin and options; HTTP/1.1 only (TLS: ALPN http/1.1). */
+    hyper_client_opts o = cl->opts;
+    o.protocol = HYPER_CLIENT_PROTO_HTTP11;
+    o.require_h2 = 0;
+    o.port = cl->port;
+    rv = hyper_client_new(&h->fallback, cl->host, &o, &cl->mem);
+    if (rv) {
+      h->fallback = NULL;
+      return hyper__client_err(cl, rv, 0, cs->id,
+                               "cannot create the HTTP/1.1 connection for "
+                               "the retry of stream %u: %s",
+                               (unsigned)cs->id, hyper_strerror(rv));
+    }
+  }
+  hyper_client *fb = h->fallback;
+  char *method = field_dup(cl, cs->req, ":method");
+  char *path = field_dup(cl, cs->req, ":path");
+  hyper_hdrs *fields = NULL;
+  if (!method || !path || h1_fields_of(cl, cs->req, &fields) != 0)
+    rv = hyper__client_err(cl, HYPER_ERR_NOMEM, 0, cs->id, "out of memory");
+  uint32_t nid = 0;
+  if (!rv && (rv = hyper_client_connect(fb)) == 0) {
+    int has_body = hyper_hdrs_contains(fields,
+                                       HYPER_HDRS_LIT("content-length"));
+    rv = hyper__h1c_request(fb, method, path, fields, cs->wire, cs->wire_len,
+                            has_body, NULL, NULL, &nid);
+  }
+  if (rv && rv != HYPER_ERR_NOMEM)
+    hyper__client_err(cl, rv, HYPER_H2_HTTP_1_1_REQUIRED, cs->id,
+                      "stream %u: the server requires HTTP/1.1, and the "
+                      "retry failed: %s",
+                      (unsigned)cs->id, fb->err.desc);
+  hyper_hdrs_free(fields);
+  hyper__mem_free(&cl->mem, method);
+  hyper__mem_free(&cl->mem, path);
+  if (rv)
+    return rv;
+  hyper__cstream *ncs = hyper__client_find(fb, nid);
+  if (!ncs)
+    return hyper__client_err(cl, HYPER_ERR_INTERNAL, 0, cs->id,
+                             "the retried request vanished");
+  ncs->id = cs->id; /* the caller's handle (hyper issue #294) */
+  ncs->retried = 1;
+  *out = ncs;
   return 0;
 }

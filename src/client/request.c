@@ -339,7 +339,7 @@ static int send_body(hyper_client *cl, hyper__cstream *cs, body_src *src,
       break;
     /* Take in what the server sent meanwhile (WINDOW_UPDATE, early
      * responses), without waiting. */
-    if ((rv = hyper__client_pump(cl, cs->deadline, 1)) != 0)
+    if ((rv = hyper__client_pump(cl, cs->deadline, src->fn ? 1 : 2)) != 0)
       break;
   }
   hyper__mem_free(&cl->mem, tmp);
@@ -352,6 +352,32 @@ static int send_body(hyper_client *cl, hyper__cstream *cs, body_src *src,
 /* request()                                                                */
 /* ------------------------------------------------------------------------ */
 
+/* The largest in-memory body kept for a retry over HTTP/1.1. */
+#define RETRY_MAX_BODY (64u * 1024u)
+
+/* Keeps the request |h| (consumed) and a copy of its in-memory body until
+ * its response head arrives, so that a reset with HTTP_1_1_REQUIRED (RFC
+ * 9113 §8.1.1) can be answered by sending it again over HTTP/1.1. Bodies
+ * from a callback or larger than RETRY_MAX_BODY are not kept (such a
+ * request then fails with the reset); so is anything when memory is short. */
+static void keep_for_retry(hyper_client *c, hyper__cstream *cs, hyper_hdrs *h,
+                           const body_src *src) {
+  if (src->fn || src->len > RETRY_MAX_BODY) {
+    hyper_hdrs_free(h);
+    return;
+  }
+  if (src->len) {
+    cs->wire = hyper__mem_malloc(&c->mem, src->len);
+    if (!cs->wire) {
+      hyper_hdrs_free(h);
+      return;
+    }
+    memcpy(cs->wire, src->p, src->len);
+    cs->wire_len = src->len;
+  }
+  cs->req = h;
+}
+
 static int do_request(hyper_client *c, const char *method, const char *path,
                       const hyper_hdrs *headers, body_src *src, int has_body,
                       uint32_t *stream_id) {
@@ -360,9 +386,12 @@ static int do_request(hyper_client *c, const char *method, const char *path,
   int rv = hyper_client_connect(c);
   if (rv)
     return rv;
-  if (!c->h2)
-    return hyper__h1c_request(c, method, path, headers, src->p, src->len,
-                              has_body, src->fn, src->user, stream_id);
+  if (!c->h2) {
+    rv = hyper__h1c_request(c, method, path, headers, src->p, src->len,
+                            has_body, src->fn, src->user, stream_id);
+    if (rv != HYPER__H1C_NOW_H2) /* else: upgraded meanwhile, HTTP/2 */
+      return rv;
+  }
   if (c->npending)
     return hyper__client_err(c, HYPER_ERR_INVALID_STATE, 0, c->last_put,
                              "a request started with putrequest (stream %u) "
@@ -386,18 +415,23 @@ static int do_request(hyper_client *c, const char *method, const char *path,
   }
   int end_stream = !has_body || (!src->fn && src->len == 0);
   rv = submit(c, cs, h, end_stream);
-  hyper_hdrs_free(h);
   if (rv) {
+    hyper_hdrs_free(h);
     hyper__cs_free(cs);
     return rv;
   }
+  keep_for_retry(c, cs, h, src);
   hyper__cs_link(c, cs);
   if (stream_id)
     *stream_id = cs->id;
   if (!end_stream)
     rv = send_body(c, cs, src, 1);
   else
-    rv = hyper__client_flush(c, cs->deadline);
+    rv = hyper__client_flush_request(c, cs, cs->deadline);
+  if (rv && cs->req &&
+      (((cs->flags & CS_RESET) && cs->h2_code == HYPER_H2_HTTP_1_1_REQUIRED) ||
+       (c->goaway && c->goaway_code == HYPER_H2_HTTP_1_1_REQUIRED)))
+    rv = 0; /* refused while its body went out: get_response() retries */
   return rv;
 }
 
@@ -601,8 +635,31 @@ int hyper_client_get_response(hyper_client *c, uint32_t stream_id,
                                (unsigned)stream_id);
   }
   int rv = hyper__cs_wait_head(cs);
+  if (rv && cs->req && !(cs->flags & CS_HEAD) &&
+      (((cs->flags & CS_RESET) && cs->h2_code == HYPER_H2_HTTP_1_1_REQUIRED) ||
+       (c->goaway && c->goaway_code == HYPER_H2_HTTP_1_1_REQUIRED))) {
+    /* Sent again over HTTP/1.1; the caller keeps its id. */
+    hyper__cstream *ncs = NULL;
+    int fr = hyper__h1c_fallback(c, cs, &ncs);
+    if (fr != HYPER_ERR_UNSUPPORTED) {
+      if (fr)
+        return fr;
+      cs->flags |= CS_TAKEN; /* replaced: nobody asks for it again */
+      hyper__cs_release(cs);
+      cs = ncs;
+      rv = hyper__cs_wait_head(cs);
+    }
+  }
   if (rv)
     return rv;
+  if (cs->req && (cs->flags & CS_SENT)) {
+    /* HTTP/2 request kept for a retry: the head arrived, not needed */
+    hyper_hdrs_free(cs->req);
+    cs->req = NULL;
+    hyper__mem_free(&c->mem, cs->wire);
+    cs->wire = NULL;
+    cs->wire_len = 0;
+  }
   if ((rv = hyper__resp_new(cs, out)) != 0)
     return hyper__client_err(c, rv, 0, cs->id, "out of memory");
   return 0;

@@ -12,9 +12,15 @@
 /* ------------------------------------------------------------------------ */
 
 int hyper__cs_new(hyper_client *cl, hyper__cstream **out) {
-  hyper__cstream *cs = hyper__mem_calloc(&cl->mem, 1, sizeof *cs);
-  if (!cs)
+  hyper__cstream *cs = cl->spare_cs;
+  if (cs) {
+    /* A recycled record: zeroed but for its storage (cs_recycle()). */
+    cl->spare_cs = cs->next;
+    cl->nspare_cs--;
+    cs->next = NULL;
+  } else if (!(cs = hyper__mem_calloc(&cl->mem, 1, sizeof *cs))) {
     return HYPER_ERR_NOMEM;
+  }
   cs->mem = cl->mem;
   cs->cl = cl;
   cs->deadline = HYPER__IO_NO_DEADLINE;
@@ -31,6 +37,8 @@ void hyper__cs_link(hyper_client *cl, hyper__cstream *cs) {
   else
     cl->head = cs;
   cl->tail = cs;
+  if (cs->flags & (CS_SENT | CS_PUSH))
+    hyper__client_remember(cl, cs);
 }
 
 void hyper__cs_unlink(hyper__cstream *cs) {
@@ -46,6 +54,7 @@ void hyper__cs_unlink(hyper__cstream *cs) {
   else if (cl->tail == cs)
     cl->tail = cs->prev;
   cs->prev = cs->next = NULL;
+  hyper__client_forget(cl, cs);
   cs->cl = NULL;
 }
 
@@ -53,15 +62,84 @@ void hyper__cs_free(hyper__cstream *cs) {
   if (!cs)
     return;
   hyper_mem m = cs->mem;
+  if (cs->cl)
+    hyper__client_forget(cs->cl, cs);
   hyper_hdrs_free(cs->req);
   hyper_hdrs_free(cs->headers);
   hyper_hdrs_free(cs->trailers);
   hyper_hdrs_free(cs->promise);
+  hyper_hdrs_free(cs->spare_headers);
   hyper__mem_free(&m, cs->reason);
   hyper__mem_free(&m, cs->wire);
   hyper__mem_free(&m, cs->buf);
   hyper__mem_free(&m, cs->chunks);
   hyper__mem_free(&m, cs);
+}
+
+/* Keeps the finished, unlinked HTTP/2 stream |cs| (nothing refers to it)
+ * as a spare of |cl| for the next request, or frees it. What a request
+ * needs again is kept: the record, its body buffer and chunk ring (empty),
+ * its response header map (cleared); the rest is released. */
+static void cs_recycle(hyper_client *cl, hyper__cstream *cs) {
+  if (!cl->h2 || cl->nspare_cs >= HYPER__SPARES ||
+      cs->cap > HYPER__SPARE_BUF_MAX ||
+      cs->ccap * sizeof *cs->chunks > HYPER__SPARE_BUF_MAX ||
+      (cs->headers && (hyper_hdrs_total_bytes(cs->headers) >
+                           HYPER__SPARE_HDRS_MAX ||
+                       hyper_hdrs_count(cs->headers) > 64))) {
+    hyper__cs_free(cs);
+    return;
+  }
+  hyper_mem m = cs->mem;
+  hyper_hdrs_free(cs->req);
+  hyper_hdrs_free(cs->trailers);
+  hyper_hdrs_free(cs->promise);
+  hyper__mem_free(&m, cs->reason);
+  hyper__mem_free(&m, cs->wire);
+  /* The map of an HTTP/2 head (drive.c made it; HTTP/1.1 maps lowercase
+   * names and are not kept) is offered to the next HTTP/2 head only. */
+  hyper_hdrs *headers = NULL;
+  if (cs->spare_headers) {
+    headers = cs->spare_headers;
+    hyper_hdrs_free(cs->headers);
+  } else if (cs->flags & CS_CE_SCANNED) {
+    headers = cs->headers;
+  } else {
+    hyper_hdrs_free(cs->headers);
+  }
+  if (headers)
+    hyper_hdrs_clear(headers);
+  uint8_t *buf = cs->buf;
+  size_t cap = cs->cap;
+  size_t *chunks = cs->chunks;
+  size_t ccap = cs->ccap;
+  memset(cs, 0, sizeof *cs);
+  cs->mem = m;
+  cs->spare_headers = headers;
+  cs->buf = buf;
+  cs->cap = cap;
+  cs->chunks = chunks;
+  cs->ccap = ccap;
+  cs->deadline = HYPER__IO_NO_DEADLINE;
+  cs->next = cl->spare_cs;
+  cl->spare_cs = cs;
+  cl->nspare_cs++;
+}
+
+void hyper__client_free_spares(hyper_client *cl) {
+  while (cl->spare_cs) {
+    hyper__cstream *cs = cl->spare_cs;
+    cl->spare_cs = cs->next;
+    cs->next = NULL;
+    hyper__cs_free(cs);
+  }
+  while (cl->spare_resp) {
+    hyper_resp *r = cl->spare_resp;
+    cl->spare_resp = r->next_spare;
+    hyper__mem_free(&cl->mem, r->out);
+    hyper__mem_free(&cl->mem, r);
+  }
+  cl->nspare_cs = cl->nspare_resp = 0;
 }
 
 /* Cancels and frees the pushes promised on |parent| that were never handed
@@ -91,9 +169,14 @@ void hyper__cs_release(hyper__cstream *cs) {
                  ((cs->flags & CS_PUSH) && (cs->flags & CS_DISCARD));
     if (!handed)
       return;
-    if (!(cs->flags & CS_PUSH))
+    /* Pushes exist only when the client allowed them (SETTINGS_ENABLE_PUSH
+     * 1); otherwise skip the walk over every stream. */
+    if (!(cs->flags & CS_PUSH) && cs->cl->opts.enable_push)
       drop_unclaimed_pushes(cs);
+    hyper_client *cl = cs->cl;
     hyper__cs_unlink(cs);
+    cs_recycle(cl, cs);
+    return;
   }
   hyper__cs_free(cs);
 }
@@ -149,7 +232,7 @@ void hyper__cs_drop_body(hyper__cstream *cs) {
 
 int hyper__cs_append(hyper__cstream *cs, const uint8_t *p, size_t n) {
   if (cs->ccount == cs->ccap) {
-    size_t ncap = cs->ccap ? cs->ccap * 2 : 16;
+    size_t ncap = cs->ccap ? cs->ccap * 2 : 4;
     size_t *nc = hyper__mem_malloc(&cs->mem, ncap * sizeof *nc);
     if (!nc)
       return HYPER_ERR_NOMEM;
@@ -166,7 +249,9 @@ int hyper__cs_append(hyper__cstream *cs, const uint8_t *p, size_t n) {
       if (cs->start > 0 && cs->cap - have >= n && have < cs->cap / 2 + n) {
         memmove(cs->buf, cs->buf + cs->start, have);
       } else {
-        size_t ncap = cs->cap ? cs->cap : 16384;
+        /* The first block fits the first payload (a small response stays
+         * small: memory per open stream); then it doubles. */
+        size_t ncap = cs->cap ? cs->cap : HYPER_MAX(n, (size_t)256);
         while (ncap - have < n)
           ncap *= 2;
         uint8_t *nb = hyper__mem_malloc(&cs->mem, ncap);
@@ -236,9 +321,20 @@ int hyper__cs_wait_head(hyper__cstream *cs) {
 /* ------------------------------------------------------------------------ */
 
 int hyper__resp_new(hyper__cstream *cs, hyper_resp **out) {
-  hyper_resp *r = hyper__mem_calloc(&cs->mem, 1, sizeof *r);
-  if (!r)
+  hyper_client *cl = cs->cl;
+  hyper_resp *r = cl ? cl->spare_resp : NULL;
+  if (r) {
+    /* a recycled object: zeroed but for its scratch buffer */
+    cl->spare_resp = r->next_spare;
+    cl->nspare_resp--;
+    uint8_t *o = r->out;
+    size_t ocap = r->out_cap;
+    memset(r, 0, sizeof *r);
+    r->out = o;
+    r->out_cap = ocap;
+  } else if (!(r = hyper__mem_calloc(&cs->mem, 1, sizeof *r))) {
     return HYPER_ERR_NOMEM;
+  }
   r->cs = cs;
   r->decode = cs->cl ? cs->cl->opts.decode_content : 1;
   cs->resp = r;
@@ -294,7 +390,8 @@ static int body_error(hyper__cstream *cs) {
 static int cond_data(hyper_client *cl, hyper__cstream *cs, void *arg) {
   (void)cl;
   (void)arg;
-  if (cs->end > cs->start || cs->ccount > 0 || body_complete(cs))
+  if (cs->direct_len > 0 || cs->end > cs->start || cs->ccount > 0 ||
+      body_complete(cs))
     return 1;
   if (cs->err)
     return body_error(cs);
@@ -339,6 +436,9 @@ static int start_body(hyper_resp *r) {
   if (!r->decode)
     return 0;
   hyper__cstream *cs = r->cs;
+  /* HTTP/2 heads are scanned for content-encoding as they arrive. */
+  if ((cs->flags & CS_CE_SCANNED) && !(cs->flags & CS_CODED))
+    return 0;
   /* content-encoding, all lines joined with ", " */
   char val[512];
   size_t len = 0;
@@ -450,7 +550,21 @@ int hyper_resp_read(hyper_resp *r, void *buf, size_t amt, size_t *nread) {
       rv = dec_finish(r);
       break;
     }
-    if ((rv = wait_data(r)) != 0)
+    /* Nothing buffered: over HTTP/2 the payload may be stored straight
+     * into |buf| as it arrives (drive.c), instead of via the buffer. */
+    int direct = !r->dec && cs->cl && cs->cl->h2 && cs->ccount == 0;
+    if (direct) {
+      cs->direct = dst + got;
+      cs->direct_cap = amt - got;
+      cs->direct_len = 0;
+    }
+    rv = wait_data(r);
+    if (direct) {
+      got += cs->direct_len;
+      cs->direct = NULL;
+      cs->direct_cap = cs->direct_len = 0;
+    }
+    if (rv)
       break;
     skip_empty_chunks(cs);
   }
@@ -618,8 +732,13 @@ int hyper_resp_close(hyper_resp *r) {
     return 0;
   r->closed = 1;
   hyper__cstream *cs = r->cs;
+  uint32_t was_reset = cs->flags & CS_RESET;
   hyper__cs_cancel(cs, HYPER_H2_CANCEL);
-  if (cs->cl && cs->cl->h2 && !cs->cl->conn_err) {
+  /* Write now only when the close queued a RST_STREAM: a response read to
+   * its end leaves at most WINDOW_UPDATEs, which go out with the next write
+   * (and requests queued by coalesce_requests stay coalesced). */
+  if (!was_reset && (cs->flags & CS_RESET) && cs->cl && cs->cl->h2 &&
+      !cs->cl->conn_err) {
     hyper_client_error saved = cs->cl->err;
     (void)hyper__client_flush(cs->cl, hyper__io_deadline_after(
                                           cs->cl->opts.read_timeout_ms));
@@ -646,9 +765,19 @@ void hyper_resp_free(hyper_resp *r) {
   (void)hyper_resp_close(r);
   hyper__cstream *cs = r->cs;
   hyper_mem m = cs->mem;
-  hyper__mem_free(&m, r->out);
+  hyper_client *cl = cs->cl;
   hyper_hdrs_free(r->empty);
+  r->empty = NULL;
   cs->resp = NULL;
-  hyper__mem_free(&m, r);
+  if (cl && cl->h2 && cl->nspare_resp < HYPER__SPARES &&
+      r->out_cap <= HYPER__SPARE_BUF_MAX) {
+    r->cs = NULL;
+    r->next_spare = cl->spare_resp;
+    cl->spare_resp = r;
+    cl->nspare_resp++;
+  } else {
+    hyper__mem_free(&m, r->out);
+    hyper__mem_free(&m, r);
+  }
   hyper__cs_release(cs);
 }

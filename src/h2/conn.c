@@ -640,8 +640,9 @@ static int headers_block(hyper_h2_conn *c, uint32_t id, int es, int self_dep,
                         : HYPER__H2_FIELDS_NO_VALIDATE);
   hyper__h2_fields_info info;
   const char *why = NULL;
-  if (hyper__h2_fields_validate((hyper__h2_block)block_kind(act), fields, nf,
-                                flags, &info, &why))
+  if (hyper__h2_fields_validate_hinted((hyper__h2_block)block_kind(act),
+                                       fields, hyper__hpack_dec_name_hints(c->dec),
+                                       nf, flags, &info, &why))
     return stream_error(c, s, HYPER_H2_PROTOCOL_ERROR, HYPER_ERR_H2_HEADER,
                         why ? why : "malformed header block", 1); /* E7 */
 
@@ -749,8 +750,9 @@ static int push_block(hyper_h2_conn *c, uint32_t parent, uint32_t promised,
   unsigned flags = c->cfg.validate_inbound_headers
                        ? 0
                        : HYPER__H2_FIELDS_NO_VALIDATE;
-  if (hyper__h2_fields_validate(HYPER__H2_BLOCK_PUSH_PROMISE, fields, nf,
-                                flags, &info, &why)) /* §8.4.1 */
+  if (hyper__h2_fields_validate_hinted(HYPER__H2_BLOCK_PUSH_PROMISE, fields,
+                                       hyper__hpack_dec_name_hints(c->dec), nf,
+                                       flags, &info, &why)) /* §8.4.1 */
     return stream_error(c, ps, HYPER_H2_PROTOCOL_ERROR, HYPER_ERR_H2_HEADER,
                         why ? why : "malformed promised request", 1);
   if (info.is_head)

@@ -281,10 +281,13 @@ size_t hyper__h2_block_space(const hyper_h2_conn *c, size_t bound,
                              int push);
 /* Encodes |n| |fields| into HEADERS (or PUSH_PROMISE promising |promised|)
  * + CONTINUATION frames on |id| at |dst| (reserved with
- * hyper__h2_block_space()), and commits them. */
+ * hyper__h2_block_space() for |bound|, which is
+ * hyper_hpack_enc_bound() of the fields), and commits them. |pre| is NULL
+ * or hyper__hpack_enc_lookup() of the fields (src/hpack/hints.h). */
 int hyper__h2_q_block(hyper_h2_conn *c, uint8_t *dst, uint32_t id,
                       uint32_t promised, int end_stream,
-                      const hyper_field *fields, size_t n);
+                      const hyper_field *fields, size_t n, size_t bound,
+                      const hyper__hpack_pre *pre);
 
 /* ---- settings.c ------------------------------------------------------------ */
 

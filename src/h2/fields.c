@@ -8,6 +8,8 @@
  * hyper__h2_fields_normalize_outbound_alloc(). */
 #include "fields.h"
 
+#include "hyper/h2.h"
+
 /* ---- character classes ------------------------------------------------ */
 
 #define C_NAME 0x01  /* lowercase tchar (RFC 9110 §5.6.2) */
@@ -144,6 +146,74 @@ static int regular_id(const uint8_t *n, size_t len) {
   }
 }
 
+/* As regular_id() for a name already known to be lowercase (validation
+ * checks that first): exact comparisons, which compile to a word load or
+ * two for these constant lengths. */
+static int regular_id_lc(const uint8_t *n, size_t len) {
+  switch (len) {
+  case 2:
+    return n[0] == 't' && n[1] == 'e' ? R_TE : R_OTHER;
+  case 4:
+    return memcmp(n, "host", 4) == 0 ? R_HOST : R_OTHER;
+  case 7:
+    return memcmp(n, "upgrade", 7) == 0 ? R_UPGRADE : R_OTHER;
+  case 10:
+    if (memcmp(n, "connection", 10) == 0)
+      return R_CONNECTION;
+    return memcmp(n, "keep-alive", 10) == 0 ? R_KEEP_ALIVE : R_OTHER;
+  case 14:
+    return memcmp(n, "content-length", 14) == 0 ? R_CONTENT_LENGTH : R_OTHER;
+  case 16:
+    return memcmp(n, "proxy-connection", 16) == 0 ? R_PROXY_CONNECTION : R_OTHER;
+  case 17:
+    return memcmp(n, "transfer-encoding", 17) == 0 ? R_TRANSFER_ENCODING : R_OTHER;
+  default:
+    return R_OTHER;
+  }
+}
+
+/* What each name of the HPACK static table (RFC 7541 Appendix A; index
+ * 1..61) is to this module: K_PSEUDO | P_* or an R_* id. Names the HPACK
+ * decoder took from the static table (hyper__h2_fields_validate_hinted())
+ * are known valid, so validation looks them up here instead of reading
+ * them. tests/unit/h2/test_fields.c checks every entry against the
+ * generic path. */
+#define K_PSEUDO 0x40
+#define HINT_INDEX_MASK HYPER__HPACK_HINT_INDEX_MASK
+static const uint8_t static_kind[HYPER__H2_NAME_HINT_STATIC_MAX + 1] = {
+    [0] = R_OTHER, /* unused: 0 means "no hint" */
+    [1] = K_PSEUDO | P_AUTHORITY,
+    [2] = K_PSEUDO | P_METHOD,
+    [3] = K_PSEUDO | P_METHOD,
+    [4] = K_PSEUDO | P_PATH,
+    [5] = K_PSEUDO | P_PATH,
+    [6] = K_PSEUDO | P_SCHEME,
+    [7] = K_PSEUDO | P_SCHEME,
+    [8] = K_PSEUDO | P_STATUS,
+    [9] = K_PSEUDO | P_STATUS,
+    [10] = K_PSEUDO | P_STATUS,
+    [11] = K_PSEUDO | P_STATUS,
+    [12] = K_PSEUDO | P_STATUS,
+    [13] = K_PSEUDO | P_STATUS,
+    [14] = K_PSEUDO | P_STATUS,
+    [15] = R_OTHER, [16] = R_OTHER, [17] = R_OTHER, [18] = R_OTHER,
+    [19] = R_OTHER, [20] = R_OTHER, [21] = R_OTHER, [22] = R_OTHER,
+    [23] = R_OTHER, [24] = R_OTHER, [25] = R_OTHER, [26] = R_OTHER,
+    [27] = R_OTHER,
+    [28] = R_CONTENT_LENGTH, /* content-length */
+    [29] = R_OTHER, [30] = R_OTHER, [31] = R_OTHER, [32] = R_OTHER,
+    [33] = R_OTHER, [34] = R_OTHER, [35] = R_OTHER, [36] = R_OTHER,
+    [37] = R_OTHER,
+    [38] = R_HOST, /* host */
+    [39] = R_OTHER, [40] = R_OTHER, [41] = R_OTHER, [42] = R_OTHER,
+    [43] = R_OTHER, [44] = R_OTHER, [45] = R_OTHER, [46] = R_OTHER,
+    [47] = R_OTHER, [48] = R_OTHER, [49] = R_OTHER, [50] = R_OTHER,
+    [51] = R_OTHER, [52] = R_OTHER, [53] = R_OTHER, [54] = R_OTHER,
+    [55] = R_OTHER, [56] = R_OTHER,
+    [57] = R_TRANSFER_ENCODING, /* transfer-encoding */
+    [58] = R_OTHER, [59] = R_OTHER, [60] = R_OTHER, [61] = R_OTHER,
+};
+
 static hyper__h2_method parse_method(const uint8_t *m, size_t n) {
 #define M(lit, e)                                                              \
   if (n == sizeof(lit) - 1 && memcmp(m, lit, n) == 0)                         \
@@ -182,6 +252,16 @@ static int parse_status(const uint8_t *v, size_t n) {
 static int64_t parse_content_length(const uint8_t *v, size_t n) {
   if (n == 0)
     return -1;
+  if (n <= 18) { /* below 10^18 < INT64_MAX: no overflow check needed */
+    uint64_t u = 0;
+    for (size_t i = 0; i < n; i++) {
+      unsigned d = (unsigned)v[i] - '0';
+      if (d > 9)
+        return -1;
+      u = u * 10 + d;
+    }
+    return (int64_t)u;
+  }
   int64_t x = 0;
   for (size_t i = 0; i < n; i++) {
     if (!is_digit(v[i]))
@@ -207,6 +287,11 @@ static int is_scheme(const uint8_t *v, size_t n) {
 /* 80 for http, 443 for https, 0 for other schemes (case-insensitive,
  * RFC 3986 §3.1). */
 static int scheme_default_port(hyper_slice s) {
+  /* the lowercase spellings every client sends, then any case */
+  if (s.len == 5 && memcmp(s.ptr, "https", 5) == 0)
+    return 443;
+  if (s.len == 4 && memcmp(s.ptr, "http", 4) == 0)
+    return 80;
   if (IEQ(s.ptr, s.len, "http"))
     return 80;
   if (IEQ(s.ptr, s.len, "https"))
@@ -217,11 +302,52 @@ static int scheme_default_port(hyper_slice s) {
 /* No SP, control octet or DEL: what :path (RFC 3986 §3.3) and :authority
  * (§3.2) can never hold, and what would let a forwarded request line be
  * split (RFC 9113 §10.3). */
+static inline uint64_t load64(const uint8_t *p) {
+  uint64_t w;
+  memcpy(&w, p, 8);
+  return w;
+}
+
+static inline uint32_t load32(const uint8_t *p) {
+  uint32_t w;
+  memcpy(&w, p, 4);
+  return w;
+}
+
+#define ONES64 0x0101010101010101ull
+#define HIGH64 0x8080808080808080ull
+#define ONES32 0x01010101u
+#define HIGH32 0x80808080u
+
+/* SWAR tests on a word (Hacker's Delight §6-1): nonzero when some byte is
+ * zero, resp. below |b| (b <= 0x80). Exact as to "some byte", which is all
+ * these callers ask. */
+#define ZERO64(w) (((w) - ONES64) & ~(w) & HIGH64)
+#define LESS64(w, b) (((w) - ONES64 * (b)) & ~(w) & HIGH64)
+#define ZERO32(w) (((w) - ONES32) & ~(w) & HIGH32)
+#define LESS32(w, b) (((w) - ONES32 * (b)) & ~(w) & HIGH32)
+
+/* A word holds an octet < 0x21 (SP and CTLs) or DEL. */
+#define URI_BAD64(w) (LESS64(w, 0x21) | ZERO64((w) ^ (ONES64 * 0x7f)))
+#define URI_BAD32(w) (LESS32(w, 0x21) | ZERO32((w) ^ (ONES32 * 0x7f)))
+
 static int uri_chars_ok(const uint8_t *v, size_t n) {
+  if (n >= 8) {
+    uint64_t bad = URI_BAD64(load64(v + n - 8)); /* the tail, overlapping */
+    for (size_t i = 0; i + 8 <= n; i += 8) {
+      uint64_t w = load64(v + i);
+      bad |= URI_BAD64(w);
+    }
+    return bad == 0;
+  }
+  if (n >= 4) {
+    uint32_t a = load32(v), b = load32(v + n - 4);
+    return (URI_BAD32(a) | URI_BAD32(b)) == 0;
+  }
+  unsigned ok = C_URI;
   for (size_t i = 0; i < n; i++)
-    if (!(cls[v[i]] & C_URI))
-      return 0;
-  return 1;
+    ok &= cls[v[i]];
+  return ok != 0;
 }
 
 /* Splits an authority ([userinfo "@"] host [":" port], RFC 3986 §3.2) into
@@ -319,27 +445,54 @@ static const char *check_name(const uint8_t *n, size_t len) {
   return NULL;
 }
 
-/* Nonzero when any byte of |w| is zero (the classic SWAR test). */
-static inline uint64_t has_zero_byte(uint64_t w) {
-  return (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
+/* check_name() without the diagnosis: nonzero when the name is valid.
+ * Branch-free over the octets (the table's bits are ANDed), four at a
+ * time; a name that fails goes to check_name() for the reason. */
+static inline int name_ok(const uint8_t *n, size_t len) {
+  if (HYPER_UNLIKELY(len == 0))
+    return 0;
+  unsigned acc = C_NAME;
+  size_t i = n[0] == ':';
+  for (; i + 4 <= len; i += 4)
+    acc &= (unsigned)(cls[n[i]] & cls[n[i + 1]] & cls[n[i + 2]] & cls[n[i + 3]]);
+  for (; i < len; i++)
+    acc &= cls[n[i]];
+  return acc != 0;
 }
 
+/* A word may hold NUL, LF or CR: it holds some octet below 0x0e (a
+ * superset: HTAB and a few other controls also trip it, and the exact scan
+ * then decides). */
+#define VLOW64(w) LESS64(w, 0x0e)
+#define VLOW32(w) LESS32(w, 0x0e)
+
 /* RFC 9113 §8.2.1: no NUL, CR or LF anywhere, no SP/HTAB at either end.
- * Eight bytes at a time: this runs over every value of every block. */
+ * Eight bytes at a time (the last word overlapping the one before), four
+ * for short values: this runs over every value of every block. */
 static const char *check_value(const uint8_t *v, size_t len) {
-  size_t i = 0;
-  for (; i + 8 <= len; i += 8) {
-    uint64_t w;
-    memcpy(&w, v + i, 8);
-    if (HYPER_UNLIKELY(has_zero_byte(w) |
-                       has_zero_byte(w ^ 0x0a0a0a0a0a0a0a0aull) |
-                       has_zero_byte(w ^ 0x0d0d0d0d0d0d0d0dull)))
-      break; /* the exact check below finds it */
+  if (len == 0)
+    return NULL;
+  uint64_t low;
+  if (len >= 8) {
+    low = VLOW64(load64(v + len - 8));
+    for (size_t i = 0; i + 8 <= len; i += 8) {
+      uint64_t w = load64(v + i);
+      low |= VLOW64(w);
+    }
+  } else if (len >= 4) {
+    uint32_t a = load32(v), b = load32(v + len - 4);
+    low = VLOW32(a) | VLOW32(b);
+  } else { /* 1..3 octets: indices 0, len/2 and len-1 cover them all */
+    low = (cls[v[0]] | cls[v[len / 2]] | cls[v[len - 1]]) & C_VBAD;
   }
-  for (; i < len; i++)
-    if (HYPER_UNLIKELY(cls[v[i]] & C_VBAD))
+  if (HYPER_UNLIKELY(low)) {
+    unsigned bad = 0;
+    for (size_t i = 0; i < len; i++)
+      bad |= cls[v[i]] & C_VBAD;
+    if (bad)
       return "NUL, CR or LF in field value";
-  if (len && ((cls[v[0]] & C_WS) || (cls[v[len - 1]] & C_WS)))
+  }
+  if (HYPER_UNLIKELY((cls[v[0]] | cls[v[len - 1]]) & C_WS))
     return "leading or trailing whitespace in field value";
   return NULL;
 }
@@ -356,11 +509,18 @@ static int block_is_request_side(hyper__h2_block block, unsigned flags) {
 }
 
 static void info_reset(hyper__h2_fields_info *out, hyper__h2_block block) {
-  memset(out, 0, sizeof *out);
+  /* Member by member: memset() of the whole struct compiles to a
+   * `rep stos` that costs more than these stores. */
+  static const hyper_slice none = {NULL, 0};
   out->block = block;
   out->method = HYPER__H2_METHOD_NONE;
   out->status = -1;
   out->content_length = -1;
+  out->n_pseudo = 0;
+  out->method_str = out->scheme = out->authority = none;
+  out->path = out->protocol = out->host = none;
+  out->is_head = out->is_connect = out->is_ext_connect = 0;
+  out->has_trailers_te = out->no_content = 0;
 }
 
 static void set_method(hyper__h2_fields_info *out, hyper_slice v) {
@@ -538,7 +698,8 @@ static const char *check_response(hyper__h2_fields_info *out, unsigned seen,
 /* The per-field pass and the block rules; returns the rule that failed or
  * NULL. */
 static const char *validate_block(hyper__h2_block block, const hyper_field *fields,
-                                  size_t n, unsigned flags, hyper__h2_fields_info *out) {
+                                  const uint8_t *hints, size_t n, unsigned flags,
+                                  hyper__h2_fields_info *out) {
   const char *w;
   const int is_request = block == HYPER__H2_BLOCK_REQUEST || block == HYPER__H2_BLOCK_PUSH_PROMISE;
   const int is_trailers = block == HYPER__H2_BLOCK_TRAILERS;
@@ -548,20 +709,34 @@ static const char *validate_block(hyper__h2_block block, const hyper_field *fiel
 
   for (size_t i = 0; i < n; i++) {
     const hyper_field *f = &fields[i];
-    if ((w = check_name(f->name, f->name_len)) != NULL)
-      return w;
-    if ((w = check_value(f->value, f->value_len)) != NULL)
+    unsigned hint = hints ? hints[i] : 0;
+    unsigned sidx = hint & HINT_INDEX_MASK;
+    int pseudo, id;
+    if (sidx - 1u < HYPER__H2_NAME_HINT_STATIC_MAX) {
+      /* A static-table name: valid and lowercase by construction. */
+      unsigned k = static_kind[sidx];
+      pseudo = (k & K_PSEUDO) != 0;
+      id = (int)(k & ~(unsigned)K_PSEUDO);
+    } else {
+      if (HYPER_UNLIKELY(!name_ok(f->name, f->name_len)))
+        return check_name(f->name, f->name_len);
+      pseudo = f->name[0] == ':';
+      id = pseudo ? pseudo_id(f->name, f->name_len)
+                  : regular_id_lc(f->name, f->name_len);
+    }
+    /* A static entry's value is valid as well (RFC 7541 Appendix A). */
+    if (!(hint & HYPER__H2_NAME_HINT_STATIC_VALUE) &&
+        (w = check_value(f->value, f->value_len)) != NULL)
       return w;
     hyper_slice v = value_slice(f);
 
-    if (f->name[0] == ':') {
+    if (pseudo) {
       /* RFC 9113 §8.1, §8.3: none in trailers, all before regular fields,
        * only defined ones, only in their context, each at most once. */
       if (is_trailers)
         return "pseudo-header field in trailers";
       if (regular)
         return "pseudo-header field after regular field";
-      int id = pseudo_id(f->name, f->name_len);
       if (id == P_UNKNOWN)
         return "unknown pseudo-header field";
       if ((id == P_STATUS) == is_request)
@@ -611,7 +786,6 @@ static const char *validate_block(hyper__h2_block block, const hyper_field *fiel
     }
 
     regular = 1;
-    int id = regular_id(f->name, f->name_len);
     switch (id) {
     case R_OTHER:
       break;
@@ -666,6 +840,14 @@ static const char *validate_block(hyper__h2_block block, const hyper_field *fiel
 int hyper__h2_fields_validate(hyper__h2_block block, const hyper_field *fields,
                               size_t n, unsigned flags,
                               hyper__h2_fields_info *out, const char **why) {
+  return hyper__h2_fields_validate_hinted(block, fields, NULL, n, flags, out, why);
+}
+
+int hyper__h2_fields_validate_hinted(hyper__h2_block block,
+                                     const hyper_field *fields,
+                                     const uint8_t *hints, size_t n,
+                                     unsigned flags, hyper__h2_fields_info *out,
+                                     const char **why) {
   const char *w;
   int rv = HYPER_ERR_INVALID_ARGUMENT;
   if (out == NULL || (fields == NULL && n > 0) ||
@@ -684,7 +866,7 @@ int hyper__h2_fields_validate(hyper__h2_block block, const hyper_field *fields,
       scan_facts(block, fields, n, out);
       w = NULL;
     } else {
-      w = validate_block(block, fields, n, flags, out);
+      w = validate_block(block, fields, hints, n, flags, out);
       rv = HYPER_ERR_H2_HEADER;
     }
   }
@@ -1258,4 +1440,46 @@ int hyper__h2_priority_format(const hyper__h2_priority *p, uint8_t *buf, size_t 
   if (len)
     memcpy(buf, tmp, len);
   return (int)len;
+}
+
+/* ---- the public form (h2.h) --------------------------------------------- */
+
+_Static_assert(HYPER_H2_PRIORITY_FORMAT_MAX == HYPER__H2_PRIORITY_FORMAT_MAX,
+               "public and internal format bounds agree");
+
+static void priority_out(const hyper__h2_priority *in, hyper_h2_priority *out) {
+  out->urgency = in->urgency;
+  out->incremental = in->incremental;
+}
+
+int hyper_h2_priority_parse(const uint8_t *value, size_t len, hyper_h2_priority *out) {
+  if (out == NULL)
+    return HYPER_ERR_INVALID_ARGUMENT;
+  hyper__h2_priority p;
+  int rv = value == NULL && len > 0 ? HYPER_ERR_INVALID_ARGUMENT
+                                    : hyper__h2_priority_parse(value, len, &p);
+  if (rv)
+    hyper__h2_priority_init(&p);
+  priority_out(&p, out);
+  return rv;
+}
+
+int hyper_h2_priority_from_fields(const hyper_field *fields, size_t n,
+                                  hyper_h2_priority *out) {
+  if (out == NULL)
+    return HYPER_ERR_INVALID_ARGUMENT;
+  hyper__h2_priority p;
+  int rv = fields == NULL && n > 0 ? HYPER_ERR_INVALID_ARGUMENT
+                                   : hyper__h2_priority_parse_fields(fields, n, &p);
+  if (rv)
+    hyper__h2_priority_init(&p);
+  priority_out(&p, out);
+  return rv;
+}
+
+int hyper_h2_priority_format(const hyper_h2_priority *p, uint8_t *buf, size_t cap) {
+  if (p == NULL)
+    return HYPER_ERR_INVALID_ARGUMENT;
+  hyper__h2_priority in = {p->urgency, p->incremental};
+  return hyper__h2_priority_format(&in, buf, cap);
 }

@@ -21,6 +21,7 @@
 #define HYPER_H2_FIELDS_H
 
 #include "../common/internal.h"
+#include "../hpack/hints.h"
 
 /* What a field block is, which decides the pseudo-header fields it may and
  * must carry (RFC 9113 §8.3). */
@@ -156,6 +157,32 @@ typedef struct hyper__h2_fields_info {
 int hyper__h2_fields_validate(hyper__h2_block block, const hyper_field *fields,
                               size_t n, unsigned flags,
                               hyper__h2_fields_info *out, const char **why);
+
+/* Name hints (one octet per field) for hyper__h2_fields_validate_hinted(),
+ * as the HPACK decoder records them (hyper__hpack_dec_name_hints()):
+ * the low six bits hold the static-table index (1..61, RFC 7541 Appendix
+ * A) the field's name came from, directly or through a dynamic-table entry
+ * whose name did, or 0 when the name came from a literal;
+ * HYPER__H2_NAME_HINT_STATIC_VALUE is set when the value is the static
+ * entry's value too (an indexed static field). */
+#define HYPER__H2_NAME_HINT_STATIC_MAX 61
+#define HYPER__H2_NAME_HINT_STATIC_VALUE HYPER__HPACK_HINT_STATIC_VALUE
+
+/*
+ * As hyper__h2_fields_validate(), with |hints| (NULL, or |n| octets as
+ * described above) telling which names and values are known to come from
+ * the HPACK static table. Such names are not read (they are valid and
+ * lowercase by construction; the field's kind comes from a table) and
+ * such values are not scanned for forbidden octets; every rule that
+ * depends on the kind of field still applies. The result is the same as
+ * without hints, provided the hints are true: only the HPACK decoder's own
+ * hints may be passed, never anything an application supplied.
+ */
+int hyper__h2_fields_validate_hinted(hyper__h2_block block,
+                                     const hyper_field *fields,
+                                     const uint8_t *hints, size_t n,
+                                     unsigned flags, hyper__h2_fields_info *out,
+                                     const char **why);
 
 /* Result of hyper__h2_fields_normalize_outbound(). */
 typedef struct hyper__h2_fields_norm {

@@ -238,15 +238,15 @@ static void put_hdr(uint8_t *p, size_t len, uint8_t type, uint8_t flags,
 
 int hyper__h2_q_block(hyper_h2_conn *c, uint8_t *dst, uint32_t id,
                       uint32_t promised, int end_stream,
-                      const hyper_field *fields, size_t n) {
+                      const hyper_field *fields, size_t n, size_t bound,
+                      const hyper__hpack_pre *pre) {
   const size_t H = HYPER_H2_FRAME_HDR_LEN;
   size_t maxfs = c->remote.max_frame_size;
   size_t prefix = promised ? 4 : 0;
-  size_t bound = hyper_hpack_enc_bound(c->enc, fields, n);
   size_t before = hyper_hpack_enc_table_size(c->enc);
   size_t blen = 0;
-  int rv = hyper_hpack_enc_encode(c->enc, fields, n, dst + H + prefix, bound,
-                                  &blen);
+  int rv = hyper__hpack_enc_encode_pre(c->enc, fields, pre, n, dst + H + prefix,
+                                       bound, &blen);
   if (rv)
     return rv;
   if (c->cfg.trace) {

@@ -283,7 +283,7 @@ static int reject(const hyper__h2_stream_fsm *s, hyper__h2_in in, int *act) {
  * only on a peer-initiated stream). Returns 0 with the action, possibly
  * refined, or fails.
  */
-static int refine(const hyper__h2_stream_fsm *s, int *act) {
+static inline int refine(const hyper__h2_stream_fsm *s, int *act) {
   unsigned f = s->flags;
 
   switch (*act) {
@@ -340,7 +340,7 @@ static int refine(const hyper__h2_stream_fsm *s, int *act) {
 }
 
 /* The outcome of |in| on |s| without applying it. */
-static int resolve(const hyper__h2_stream_fsm *s, hyper__h2_in in,
+static inline int resolve(const hyper__h2_stream_fsm *s, hyper__h2_in in,
                    unsigned *next, int *act) {
   const fsm_entry *e;
 

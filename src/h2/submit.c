@@ -41,11 +41,17 @@ static int stream_for(hyper_h2_conn *c, uint32_t id, hyper__h2_in in,
 }
 
 /* Outbound header block, normalised and validated. */
+/* Blocks of up to this many fields get the encoder's static-table lookups
+ * done once, before validation, which uses them as name hints. */
+#define PRE_MAX 32
+
 typedef struct prepared {
   const hyper_field *f;
   size_t n;
   hyper_field *alloc; /* normalised copy, or NULL */
+  const hyper__hpack_pre *pre; /* the encoder's lookups for f, or NULL */
   hyper__h2_fields_info info;
+  hyper__hpack_pre pre_store[PRE_MAX];
 } prepared;
 
 static void release(hyper_h2_conn *c, prepared *p) {
@@ -58,11 +64,38 @@ static int prepare(hyper_h2_conn *c, hyper__h2_block block, unsigned flags,
   p->f = fields;
   p->n = n;
   p->alloc = NULL;
+  p->pre = NULL;
   if (!fields && n)
     return HYPER_ERR_INVALID_ARGUMENT;
   flags |= HYPER__H2_FIELDS_OUTBOUND;
   if (!c->is_client)
     flags |= HYPER__H2_FIELDS_SERVER;
+  /* A block that validates as given is already in normal form: every
+   * change normalisation makes (uppercase names, connection-specific
+   * fields, `te` other than "trailers", whitespace around values) is
+   * something validation rejects. So the common case costs one pass; only
+   * a block that fails goes through normalisation and validation again.
+   * The encoder's static-table lookups, needed anyway, are done first: a
+   * name equal to a static-table name is known valid, which the validator
+   * takes as a hint (they are facts about these octets, not caller input). */
+  if (c->cfg.validate_outbound_headers) {
+    uint8_t hints[PRE_MAX];
+    const uint8_t *h = NULL;
+    if (n <= PRE_MAX &&
+        hyper__hpack_enc_lookup(fields, n, p->pre_store, hints) == 0)
+      h = hints;
+    const char *why = NULL;
+    int rv = hyper__h2_fields_validate_hinted(block, fields, h, n, flags,
+                                              &p->info, &why);
+    if (rv == 0) {
+      p->pre = h ? p->pre_store : NULL;
+      return 0;
+    }
+    if (!c->cfg.normalize_outbound_headers) {
+      hyper__h2_set_error(c, rv, 0, 0, why ? why : "invalid header block");
+      return rv;
+    }
+  }
   if (c->cfg.normalize_outbound_headers) {
     hyper__h2_fields_norm res;
     int rv = hyper__h2_fields_normalize_outbound(block, flags, fields, n, NULL,
@@ -121,7 +154,8 @@ static int emit_block(hyper_h2_conn *c, hyper__h2_stream *s, uint32_t frame_id,
                                                                 promised != 0));
   if (!dst)
     return HYPER_ERR_NOMEM;
-  int rv = hyper__h2_q_block(c, dst, frame_id, promised, es, p->f, p->n);
+  int rv = hyper__h2_q_block(c, dst, frame_id, promised, es, p->f, p->n, bound,
+                             p->pre);
   if (rv)
     return rv;
   int act;

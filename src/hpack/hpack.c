@@ -4,6 +4,7 @@
 #include "hyper/hpack.h"
 
 #include "../common/buf.h"
+#include "hints.h"
 #include "huffman.h"
 #include "static_table.h"
 #include "table.h"
@@ -94,6 +95,7 @@ struct hyper_hpack_dec {
   int failed;
   hyper__buf arena;       /* decoded name/value bytes of the current block */
   hyper_field *fields;
+  uint8_t *hints;         /* one per field: see hyper__hpack_dec_name_hints() */
   size_t nfields, fields_cap;
 };
 
@@ -161,6 +163,7 @@ void hyper_hpack_dec_free(hyper_hpack_dec *d) {
   hyper__hpack_table_cleanup(&d->table);
   hyper__buf_cleanup(&d->arena);
   hyper__mem_free(&d->mem, d->fields);
+  hyper__mem_free(&d->mem, d->hints);
   hyper__mem_free(&d->mem, d);
 }
 
@@ -193,10 +196,13 @@ size_t hyper_hpack_dec_table_len(const hyper_hpack_dec *d) {
   return d ? hyper__hpack_table_len(&d->table) : 0;
 }
 
-/* Resolves |index| (1-based, static then dynamic) to name/value pointers. */
+/* Resolves |index| (1-based, static then dynamic) to name/value pointers.
+ * |*is_static| is 1 for a static entry, else 0; |*hint| (may be NULL) gets
+ * the name hint (hyper__hpack_dec_name_hints()) without the value bit: the
+ * index itself for a static entry, the tag stored with a dynamic one. */
 static inline int lookup(const hyper__hpack_table *t, size_t index, const uint8_t **name,
                   size_t *nlen, const uint8_t **value, size_t *vlen,
-                  int *is_static) {
+                  int *is_static, uint8_t *hint) {
   if (index == 0)
     return HYPER_ERR_HPACK_INDEX;
   if (index <= HYPER__HPACK_STATIC_LEN) {
@@ -206,6 +212,8 @@ static inline int lookup(const hyper__hpack_table *t, size_t index, const uint8_
     *value = (const uint8_t *)e->value;
     *vlen = e->value_len;
     *is_static = 1;
+    if (hint)
+      *hint = (uint8_t)index;
     return HYPER_OK;
   }
   index -= HYPER__HPACK_STATIC_LEN;
@@ -217,6 +225,8 @@ static inline int lookup(const hyper__hpack_table *t, size_t index, const uint8_
   *value = *name + e->name_len;
   *vlen = e->value_len;
   *is_static = 0;
+  if (hint)
+    *hint = (uint8_t)e->hash; /* the decoder's tag, see dec_literal() */
   return HYPER_OK;
 }
 
@@ -226,7 +236,7 @@ int hyper_hpack_dec_table_get(const hyper_hpack_dec *d, size_t index,
     return HYPER_ERR_INVALID_ARGUMENT;
   int st;
   int rv = lookup(&d->table, index, &out->name, &out->name_len, &out->value,
-                  &out->value_len, &st);
+                  &out->value_len, &st, NULL);
   out->flags = 0;
   return rv;
 }
@@ -325,19 +335,25 @@ static int grow_fields(hyper_hpack_dec *d) {
   hyper_field *f = hyper__mem_realloc(&d->mem, d->fields, ncap * sizeof *f);
   if (!f)
     return HYPER_ERR_NOMEM;
-  d->fields = f;
+  d->fields = f; /* both arrays keep at least fields_cap entries */
+  uint8_t *h = hyper__mem_realloc(&d->mem, d->hints, ncap);
+  if (!h)
+    return HYPER_ERR_NOMEM;
+  d->hints = h;
   d->fields_cap = ncap;
   return HYPER_OK;
 }
 
 static inline int push_field(block *b, const uint8_t *name, size_t nlen,
-                             const uint8_t *value, size_t vlen, uint32_t flags) {
+                             const uint8_t *value, size_t vlen, uint32_t flags,
+                             uint8_t hint) {
   hyper_hpack_dec *d = b->d;
   if (HYPER_UNLIKELY(d->nfields == d->fields_cap)) {
     int rv = grow_fields(d);
     if (rv)
       return rv;
   }
+  d->hints[d->nfields] = hint;
   hyper_field *f = &d->fields[d->nfields++];
   f->name = name;
   f->name_len = nlen;
@@ -362,7 +378,8 @@ static int dec_indexed(block *b) {
   const uint8_t *n, *v;
   size_t nl, vl;
   int st;
-  if ((rv = lookup(&b->d->table, idx, &n, &nl, &v, &vl, &st)))
+  uint8_t hint;
+  if ((rv = lookup(&b->d->table, idx, &n, &nl, &v, &vl, &st, &hint)))
     return rv;
   if (b->overflow)
     return HYPER_OK;
@@ -371,14 +388,14 @@ static int dec_indexed(block *b) {
     return HYPER_OK;
   }
   if (st)
-    return push_field(b, n, nl, v, vl, 0);
+    return push_field(b, n, nl, v, vl, 0, (uint8_t)(hint | HYPER__HPACK_HINT_STATIC_VALUE));
   /* Dynamic entries may be evicted later in this block: copy them. */
   hyper__buf *a = &b->d->arena;
   size_t off = a->len;
   if ((rv = hyper__buf_append(a, n, nl + vl)))
     return rv == HYPER_ERR_LIMIT_EXCEEDED ? HYPER_ERR_INTERNAL : rv;
   return push_field(b, off_ptr(off), nl, off_ptr(off + nl), vl,
-                    F_NAME_IN_ARENA | F_VALUE_IN_ARENA);
+                    F_NAME_IN_ARENA | F_VALUE_IN_ARENA, hint);
 }
 
 /* Literal field representations (RFC 7541 §6.2): |prefix| is 6 for
@@ -394,12 +411,13 @@ static int dec_literal(block *b, unsigned prefix, int indexing, uint32_t flags) 
   /* Strings that only feed the table are read up to the table size. */
   size_t tmax = indexing ? d->table.max_size : 0;
   const uint8_t *sname = NULL; /* static name, not copied */
+  uint8_t hint = 0;            /* 0 for a literal name */
   str name = {0, 0, 0}, value;
   if (idx) {
     const uint8_t *n, *v;
     size_t vl;
     int st;
-    if ((rv = lookup(&d->table, idx, &n, &name.len, &v, &vl, &st)))
+    if ((rv = lookup(&d->table, idx, &n, &name.len, &v, &vl, &st, &hint)))
       return rv;
     if (st) {
       sname = n;
@@ -430,8 +448,10 @@ static int dec_literal(block *b, unsigned prefix, int indexing, uint32_t flags) 
                                 0, 0, 0);
     } else {
       const uint8_t *np = sname ? sname : a->data + name.off;
+      /* The decoder's table is not indexed by hash: its hash field keeps
+       * the entry's name hint, handed on to every field that uses it. */
       hyper__hpack_table_insert(&d->table, np, name.len, a->data + value.off,
-                                value.len, 0, 0);
+                                value.len, hint, 0);
     }
   }
   if (!b->overflow && (too_big || !fits(b, name.len, value.len)))
@@ -442,7 +462,8 @@ static int dec_literal(block *b, unsigned prefix, int indexing, uint32_t flags) 
   }
   return push_field(b, sname ? sname : off_ptr(name.off), name.len,
                     off_ptr(value.off), value.len,
-                    flags | (sname ? 0 : F_NAME_IN_ARENA) | F_VALUE_IN_ARENA);
+                    flags | (sname ? 0 : F_NAME_IN_ARENA) | F_VALUE_IN_ARENA,
+                    hint);
 }
 
 /* Dynamic table size updates (RFC 7541 §6.3): only at the start of a block,
@@ -529,6 +550,10 @@ int hyper_hpack_dec_decode(hyper_hpack_dec *d, const uint8_t *in, size_t len,
   return HYPER_OK;
 }
 
+const uint8_t *hyper__hpack_dec_name_hints(const hyper_hpack_dec *d) {
+  return d ? d->hints : NULL;
+}
+
 /* ======================================================================== */
 /* Encoder                                                                  */
 /* ======================================================================== */
@@ -601,20 +626,23 @@ size_t hyper_hpack_enc_table_len(const hyper_hpack_enc *e) {
   return e ? hyper__hpack_table_len(&e->table) : 0;
 }
 
-/* Worst case for one string: a 6-octet length plus the bytes (Huffman can
- * take up to 30 bits per octet when forced). */
-static size_t string_bound(const hyper_hpack_enc *e, size_t len) {
-  return 6 + (e->cfg.huffman == HYPER_HPACK_HUFFMAN_ALWAYS ? len * 4 : len);
+/* The worst case for a block: per string a 6-octet length plus the bytes
+ * (Huffman can take up to 30 bits per octet when forced), 6 more per field
+ * and 12 for two size updates; one pass over the lengths. */
+static size_t fields_bound(const hyper_hpack_enc *e, const hyper_field *f,
+                           size_t n) {
+  size_t raw = 0;
+  for (size_t i = 0; i < n; i++)
+    raw += f[i].name_len + f[i].value_len;
+  return 12 + 18 * n +
+         (e->cfg.huffman == HYPER_HPACK_HUFFMAN_ALWAYS ? raw * 4 : raw);
 }
 
 size_t hyper_hpack_enc_bound(const hyper_hpack_enc *e, const hyper_field *f,
                              size_t n) {
   if (!e)
     return 0;
-  size_t total = 12; /* two size updates */
-  for (size_t i = 0; i < n; i++)
-    total += 6 + string_bound(e, f[i].name_len) + string_bound(e, f[i].value_len);
-  return total;
+  return fields_bound(e, f, n);
 }
 
 /* Writes a string literal, Huffman-coded when the policy says so. */
@@ -668,11 +696,89 @@ static int is_sensitive(const hyper_hpack_enc *e, const hyper_field *f,
   }
 }
 
-static uint8_t *encode_field(hyper_hpack_enc *e, uint8_t *p, const hyper_field *f) {
-  uint32_t hash = hyper__hpack_hash(f->name, f->name_len);
-  unsigned sfull;
-  unsigned sidx = hyper__hpack_static_find(f->name, f->name_len, hash, f->value,
-                                           f->value_len, &sfull);
+/* The first static index of each distinct static-table name, at slot
+ * NAME_SLOT(name): a perfect hash of the length and the first and last
+ * octets over those 52 names (coefficients found by search; the table is
+ * checked entry by entry against the static table by
+ * test_hpack_static_name_slots). A name is a static name only if it then
+ * equals that entry's name. */
+#define NAME_SLOT(n, len)                                                      \
+  ((15u * (unsigned)(len) + 14u * (n)[0] + 39u * (n)[(len) - 1]) & 127u)
+static const uint8_t static_name_slot[128] = {
+    0,  31, 54, 51, 0,  0,  0,  0,  57, 0,  0,  26, 35, 0,  39, 0,
+    30, 48, 17, 0,  28, 0,  18, 33, 38, 42, 8,  0,  29, 0,  0,  59,
+    40, 24, 46, 0,  0,  20, 0,  32, 58, 0,  0,  0,  0,  0,  0,  47,
+    56, 1,  0,  0,  0,  0,  0,  0,  0,  0,  22, 0,  0,  27, 43, 53,
+    0,  0,  0,  55, 0,  0,  0,  0,  0,  25, 0,  0,  15, 0,  0,  4,
+    0,  2,  0,  23, 19, 61, 0,  0,  0,  41, 0,  0,  0,  0,  21, 0,
+    16, 0,  0,  0,  0,  0,  0,  44, 60, 0,  50, 37, 0,  0,  0,  0,
+    0,  45, 0,  34, 36, 0,  0,  0,  6,  0,  0,  0,  0,  52, 0,  49,
+};
+
+unsigned hyper__hpack_static_name_index(const uint8_t *name, size_t len) {
+  if (len == 0)
+    return 0;
+  unsigned c = static_name_slot[NAME_SLOT(name, len)];
+  if (!c)
+    return 0;
+  const hyper__hpack_static_entry *e = &hyper__hpack_static[c - 1];
+  return e->name_len == len && hyper__bytes_eq((const uint8_t *)e->name, name, len)
+             ? c
+             : 0;
+}
+
+/* The encoder-state-free part of encoding a field: its name hash and static
+ * table matches (see hints.h); what hyper__hpack_static_find() finds, with
+ * the name located by its slot and the hash of a static name taken from
+ * the table instead of computed. */
+static void lookup_field(const hyper_field *f, hyper__hpack_pre *pre) {
+  size_t len = f->name_len;
+  unsigned idx = hyper__hpack_static_name_index(f->name, len);
+  pre->sidx = (uint8_t)idx;
+  pre->sfull = 0;
+  if (!idx) {
+    pre->hash = hyper__hpack_hash(f->name, len);
+    return;
+  }
+  pre->hash = hyper__hpack_static_hash[idx - 1];
+  /* Same-name entries are consecutive (the compiler pools equal literals,
+   * so the pointer test settles most of the run); values may match,
+   * including the empty value of most entries. */
+  const hyper__hpack_static_entry *e = &hyper__hpack_static[idx - 1];
+  for (unsigned j = idx; j <= HYPER__HPACK_STATIC_LEN; j++) {
+    const hyper__hpack_static_entry *v = &hyper__hpack_static[j - 1];
+    if (j != idx && v->name != e->name &&
+        (v->name_len != len ||
+         !hyper__bytes_eq((const uint8_t *)v->name, (const uint8_t *)e->name, len)))
+      break;
+    if (v->value_len == f->value_len &&
+        hyper__bytes_eq((const uint8_t *)v->value, f->value, f->value_len)) {
+      pre->sfull = (uint8_t)j;
+      break;
+    }
+  }
+}
+
+int hyper__hpack_enc_lookup(const hyper_field *fields, size_t n,
+                            hyper__hpack_pre *pre, uint8_t *hints) {
+  for (size_t i = 0; i < n; i++) {
+    const hyper_field *f = &fields[i];
+    if ((!f->name && f->name_len) || (!f->value && f->value_len))
+      return HYPER_ERR_INVALID_ARGUMENT;
+    lookup_field(f, &pre[i]);
+    /* A static name matched octet for octet is a valid lowercase name; a
+     * full match makes the value a static table value. */
+    hints[i] = (uint8_t)(pre[i].sidx |
+                         (pre[i].sfull ? HYPER__HPACK_HINT_STATIC_VALUE : 0));
+  }
+  return HYPER_OK;
+}
+
+static uint8_t *encode_field(hyper_hpack_enc *e, uint8_t *p, const hyper_field *f,
+                             const hyper__hpack_pre *pre) {
+  uint32_t hash = pre->hash;
+  unsigned sfull = pre->sfull;
+  unsigned sidx = pre->sidx;
   int sensitive = is_sensitive(e, f, sidx);
   if (sfull && !sensitive)
     return put_int(p, 0x80, 7, sfull);
@@ -731,16 +837,29 @@ static uint8_t *encode_field(hyper_hpack_enc *e, uint8_t *p, const hyper_field *
 
 int hyper_hpack_enc_encode(hyper_hpack_enc *e, const hyper_field *fields,
                            size_t n, uint8_t *out, size_t cap, size_t *out_len) {
+  return hyper__hpack_enc_encode_pre(e, fields, NULL, n, out, cap, out_len);
+}
+
+int hyper__hpack_enc_encode_pre(hyper_hpack_enc *e, const hyper_field *fields,
+                                const hyper__hpack_pre *pre, size_t n,
+                                uint8_t *out, size_t cap, size_t *out_len) {
   if (!e || !out_len || (!fields && n) || (!out && cap))
     return HYPER_ERR_INVALID_ARGUMENT;
-  size_t bound = 12;
+  /* One pass: every string is present or empty, and none is so long that
+   * the sums below could wrap. */
+  size_t raw = 0;
+  unsigned bad = 0;
   for (size_t i = 0; i < n; i++) {
     const hyper_field *f = &fields[i];
-    if ((!f->name && f->name_len) || (!f->value && f->value_len) ||
-        f->name_len > ((size_t)1 << 31) || f->value_len > ((size_t)1 << 31))
-      return HYPER_ERR_INVALID_ARGUMENT;
-    bound += 6 + string_bound(e, f->name_len) + string_bound(e, f->value_len);
+    bad |= (unsigned)(!f->name & (f->name_len != 0)) |
+           (unsigned)(!f->value & (f->value_len != 0)) |
+           (unsigned)((f->name_len | f->value_len) > ((size_t)1 << 31));
+    raw += f->name_len + f->value_len;
   }
+  if (bad)
+    return HYPER_ERR_INVALID_ARGUMENT;
+  size_t bound = 12 + 18 * n +
+                 (e->cfg.huffman == HYPER_HPACK_HUFFMAN_ALWAYS ? raw * 4 : raw);
   if (cap < bound)
     return HYPER_ERR_BUFFER_TOO_SMALL;
 
@@ -756,8 +875,13 @@ int hyper_hpack_enc_encode(hyper_hpack_enc *e, const hyper_field *fields,
     hyper__hpack_table_set_max(&e->table, e->target);
     e->cur = e->low = e->target;
   }
-  for (size_t i = 0; i < n; i++)
-    p = encode_field(e, p, &fields[i]);
+  for (size_t i = 0; i < n; i++) {
+    hyper__hpack_pre own;
+    const hyper__hpack_pre *fp = pre ? &pre[i] : &own;
+    if (!pre)
+      lookup_field(&fields[i], &own);
+    p = encode_field(e, p, &fields[i], fp);
+  }
   *out_len = (size_t)(p - out);
   return HYPER_OK;
 }

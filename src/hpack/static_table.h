@@ -4,6 +4,7 @@
 #define HYPER_HPACK_STATIC_TABLE_H
 
 #include "../common/internal.h"
+#include "table.h" /* hyper__bytes_eq */
 
 #define HYPER__HPACK_STATIC_LEN 61
 #define HYPER__HPACK_STATIC_MAP_SIZE 128
@@ -40,18 +41,19 @@ static inline unsigned hyper__hpack_static_find(const uint8_t *name,
       return 0;
     const hyper__hpack_static_entry *e = &hyper__hpack_static[idx - 1];
     if (hyper__hpack_static_hash[idx - 1] != hash || e->name_len != name_len ||
-        memcmp(e->name, name, name_len) != 0)
+        !hyper__bytes_eq((const uint8_t *)e->name, name, name_len))
       continue;
     /* Same-name entries are consecutive; values may match (including the
-     * empty value of most entries). */
+     * empty value of most entries). The compiler pools equal literals, so
+     * the pointer test settles most of the run without reading it. */
     for (unsigned j = idx; j <= HYPER__HPACK_STATIC_LEN; j++) {
       const hyper__hpack_static_entry *v = &hyper__hpack_static[j - 1];
-      if (j != idx && (hyper__hpack_static_hash[j - 1] != hash ||
-                       v->name_len != name_len ||
-                       memcmp(v->name, name, name_len) != 0))
+      if (j != idx && v->name != e->name &&
+          (hyper__hpack_static_hash[j - 1] != hash || v->name_len != name_len ||
+           !hyper__bytes_eq((const uint8_t *)v->name, name, name_len)))
         break;
       if (v->value_len == value_len &&
-          (value_len == 0 || memcmp(v->value, value, value_len) == 0)) {
+          hyper__bytes_eq((const uint8_t *)v->value, value, value_len)) {
         *full = j;
         break;
       }

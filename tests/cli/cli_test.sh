@@ -11,8 +11,10 @@ CASE=$3
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/hyper-cli-test.XXXXXX")
 SPID=
 NPID=
+SPID1=
 cleanup() {
   [ -n "$NPID" ] && kill "$NPID" 2>/dev/null
+  [ -n "$SPID1" ] && kill "$SPID1" 2>/dev/null
   [ -n "$SPID" ] && kill "$SPID" 2>/dev/null
   wait 2>/dev/null
   rm -rf "$TMP"
@@ -22,18 +24,25 @@ trap cleanup EXIT INT TERM
 fail() { echo "FAIL [$CASE]: $*" >&2; exit 1; }
 ok() { echo "ok [$CASE]: $*"; }
 
+# start_hyperbin [HYPERBIN-ARGS]: with --cert, BASE is https://localhost:PORT
+HBN=0
 start_hyperbin() {
-  "$HYPERBIN" --port 0 > "$TMP/hb.out" 2> "$TMP/hb.err" &
+  # a new output file each time: the shell truncates it in the child, so
+  # an old "listening on" line must not be found by the next start
+  HBN=$((HBN + 1))
+  HBOUT="$TMP/hb$HBN.out"
+  "$HYPERBIN" --port 0 "$@" > "$HBOUT" 2> "$TMP/hb.err" &
   SPID=$!
   i=0
-  until grep -q '^listening on ' "$TMP/hb.out" 2>/dev/null; do
+  until grep -q '^listening on ' "$HBOUT" 2>/dev/null; do
     kill -0 "$SPID" 2>/dev/null || { cat "$TMP/hb.err" >&2; fail "hyperbin exited"; }
     i=$((i + 1)); [ "$i" -le 100 ] || fail "hyperbin did not start"
     sleep 0.05
   done
-  ADDR=$(sed -n 's/^listening on //p' "$TMP/hb.out")
+  ADDR=$(sed -n 's/^listening on //p' "$HBOUT")
   PORT=${ADDR##*:}
   BASE="http://$ADDR"
+  case " $* " in *" --cert "*) BASE="https://localhost:$PORT" ;; esac
 }
 
 stop_hyperbin() {
@@ -76,6 +85,66 @@ http1)
   run --http1 --check-status "http://127.0.0.1:$PYPORT/missing"
   expect_rc 4 "--http1 404 with --check-status"
   ok "--http1 against http.server"
+  ;;
+upgrade)
+  # --upgrade: HTTP/1.1 with "Upgrade: h2c" (RFC 7540 §3.2). h2o (cleartext
+  # listener) switches: the response arrives over HTTP/2 on stream 1
+  # (nghttpd cannot serve this: it does not implement the Upgrade);
+  # Python's http.server ignores the offer: the answer stays HTTP/1.1.
+  command -v h2o > /dev/null || { echo "h2o missing: skipped"; exit 0; }
+  mkdir -p "$TMP/www"
+  printf 'upgraded to h2c\n' > "$TMP/www/u.txt"
+  head -c 100000 /dev/urandom > "$TMP/www/blob.bin"
+  PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  { [ "$(id -u)" -eq 0 ] && echo "user: root"
+    echo "pid-file: $TMP/h2o.pid"
+    echo "error-log: $TMP/h2o.log"
+    echo "num-threads: 1"
+    echo "listen:"
+    echo "  host: 127.0.0.1"
+    echo "  port: $PORT"
+    echo "hosts:"
+    echo "  default:"
+    echo "    paths:"
+    echo "      /:"
+    echo "        file.dir: $TMP/www"
+  } > "$TMP/h2o.conf"
+  h2o -c "$TMP/h2o.conf" > "$TMP/h2o.out" 2>&1 &
+  NPID=$!
+  i=0
+  until /usr/bin/python3 -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 1).close()" 2>/dev/null; do
+    kill -0 "$NPID" 2>/dev/null || { cat "$TMP/h2o.out" "$TMP/h2o.log" >&2; fail "h2o exited"; }
+    i=$((i + 1)); [ "$i" -le 100 ] || fail "h2o did not start"
+    sleep 0.05
+  done
+  run -v --upgrade "http://127.0.0.1:$PORT/u.txt"
+  expect_rc 0 "--upgrade against h2o"
+  expect_out '^GET /u.txt HTTP/1.1$'
+  expect_out '^HTTP/2 200$'
+  expect_out '^upgraded to h2c$'
+  run --upgrade -o "$TMP/blob.out" "http://127.0.0.1:$PORT/blob.bin"
+  expect_rc 0 "--upgrade download"
+  cmp -s "$TMP/blob.out" "$TMP/www/blob.bin" || fail "upgraded download differs"
+  run --upgrade --debug "http://127.0.0.1:$PORT/u.txt"
+  expect_rc 0 "--upgrade --debug"
+  grep -q 'SETTINGS' "$TMP/err" || fail "--debug shows no HTTP/2 frame after the upgrade"
+  run --upgrade --check-status "http://127.0.0.1:$PORT/missing"
+  expect_rc 4 "--upgrade 404"
+  kill "$NPID"; wait "$NPID" 2>/dev/null; NPID=
+  (cd "$TMP/www" && exec /usr/bin/python3 -u -m http.server 0 --bind 127.0.0.1) > "$TMP/py.out" 2>&1 &
+  NPID=$!
+  i=0
+  until grep -q 'Serving HTTP on 127.0.0.1 port' "$TMP/py.out" 2>/dev/null; do
+    kill -0 "$NPID" 2>/dev/null || { cat "$TMP/py.out" >&2; fail "http.server exited"; }
+    i=$((i + 1)); [ "$i" -le 100 ] || fail "http.server did not start"
+    sleep 0.05
+  done
+  PYPORT=$(sed -n 's/.*Serving HTTP on 127.0.0.1 port \([0-9]*\).*/\1/p' "$TMP/py.out")
+  run -v --upgrade "http://127.0.0.1:$PYPORT/u.txt"
+  expect_rc 0 "--upgrade refused"
+  expect_out '^HTTP/1.[01] 200 OK$'
+  expect_out '^upgraded to h2c$'
+  ok "--upgrade: switched by h2o, ignored by http.server"
   ;;
 get)
   start_hyperbin
@@ -215,7 +284,8 @@ bad_input)
   bad --timeout
   bad --cacert "$TMP/missing.pem" "https://127.0.0.1:$PORT/get"
   bad --cert "$TMP/out" "https://127.0.0.1:$PORT/get"
-  bad --upgrade "$BASE/get"
+  bad --upgrade --http1 "$BASE/get"
+  bad --max-redirects -3 "$BASE/get"
   bad --verbose=yes "$BASE/get"
   printf '{}' > "$TMP/b.json"
   bad "$BASE/post" "@$TMP/b.json" a=b
@@ -442,6 +512,176 @@ hyperbin_peers)
   expect_rc 0 "still serving"
   stop_hyperbin
   ok "curl, nghttp, h2load and a cancelling client" ;;
+redirects)
+  # --follow / -F like HTTPie: relative and absolute Location, 303 and
+  # 301/302 turn into GET without body, 307/308 keep method and body, a
+  # limit (--max-redirects, exit 3), a loop (exit 3), another origin gets a
+  # new connection and no Authorization.
+  start_hyperbin
+  run "$BASE/redirect/3"; expect_rc 0 "no --follow"; [ ! -s "$TMP/out" ] || fail "a 302 has no body"
+  run --headers "$BASE/redirect/3"; expect_out '^HTTP/2 302$'
+  run -F "$BASE/redirect/3"; expect_rc 0 "-F /redirect/3"
+  expect_out "\"url\": \"$BASE/get\""
+  run --follow "$BASE/relative-redirect/4"; expect_rc 0 "/relative-redirect/4"
+  expect_out "\"url\": \"$BASE/get\""
+  run --follow "$BASE/absolute-redirect/3"; expect_rc 0 "/absolute-redirect/3"
+  expect_out "\"url\": \"$BASE/get\""
+  run --follow "$BASE/redirect-to" 'url==../anything/a/./b/../c?q=1'
+  expect_rc 0 "relative path Location"
+  expect_out "\"url\": \"$BASE/anything/a/c?q=1\""
+  run --follow "$BASE/redirect-to" "url==http://$ADDR/ip"
+  expect_rc 0 "absolute Location"; expect_out '"origin": "127.0.0.1"'
+  run --follow "$BASE/redirect-to" "url==//$ADDR/ip#frag"
+  expect_rc 0 "scheme-relative Location"; expect_out '"origin": "127.0.0.1"'
+  run --follow "$BASE/redirect-to" 'url==?url=/user-agent'
+  expect_rc 0 "query-only Location"; expect_out '"user-agent": "hyper/'
+  run -v --follow HEAD "$BASE/redirect/2"
+  expect_rc 0 "HEAD stays HEAD"; expect_out '^HEAD /get HTTP/2$'
+  # methods and bodies
+  run --follow POST "$BASE/redirect-to" url==/anything status_code==307 k=v
+  expect_rc 0 "307"; expect_out '"method": "POST"'; expect_out '"k": "v"'
+  run --follow PUT "$BASE/redirect-to" url==/anything status_code==308 k=v
+  expect_rc 0 "308"; expect_out '"method": "PUT"'; expect_out '"k": "v"'
+  for st in 301 302 303; do
+    run --follow POST "$BASE/redirect-to" url==/anything status_code==$st k=v
+    expect_rc 0 "$st"; expect_out '"method": "GET"'; expect_out '"data": ""'
+    grep -q 'Content-Type' "$TMP/out" && fail "$st: content-type kept"
+  done
+  # -v shows every hop
+  run -v --follow "$BASE/redirect/2"
+  [ "$(grep -c '^HTTP/2 302$' "$TMP/out")" -eq 2 ] || fail "-v: not two 302 heads"
+  [ "$(grep -c '^GET ' "$TMP/out")" -eq 3 ] || fail "-v: not three requests"
+  # limits and loops
+  run --follow --max-redirects 2 "$BASE/redirect/3"; expect_rc 3 "limit"
+  expect_err 'too many redirects (more than 2'
+  run --follow --max-redirects 3 "$BASE/redirect/3"; expect_rc 0 "at the limit"
+  run --follow "$BASE/redirect/31"; expect_rc 3 "default limit 30"
+  run --follow "$BASE/redirect/30"; expect_rc 0 "30 redirects"
+  run --follow "$BASE/redirect-loop"; expect_rc 3 "loop"
+  expect_err '^hyper: error: redirect loop: '
+  [ "$(wc -l < "$TMP/err")" -eq 1 ] || fail "loop: not one line"
+  run --check-status "$BASE/redirect/1"; expect_rc 3 "3xx with --check-status"
+  run --follow "$BASE/redirect-to" 'url==http://bad host/'; expect_rc 8 "bad Location"
+  # another origin: a second hyperbin; Authorization is dropped there
+  ADDR1=$ADDR; SPID1=$SPID; BASE1=$BASE
+  start_hyperbin
+  ADDR2=$ADDR; SPID2=$SPID
+  run --follow "$BASE1/redirect-to" "url==http://$ADDR2/headers" 'Authorization:Bearer s3cret' X-Keep:1
+  expect_rc 0 "cross-origin"; expect_out '"X-Keep": "1"'
+  grep -q 's3cret' "$TMP/out" && fail "Authorization sent to another origin"
+  run --follow "$BASE1/redirect-to" url==/headers 'Authorization:Bearer s3cret'
+  expect_rc 0 "same origin"; expect_out '"Authorization": "Bearer s3cret"'
+  stop_hyperbin
+  SPID=$SPID1; SPID1=
+  stop_hyperbin
+  ok "--follow: relative/absolute, 301-308 methods, limit, loop, cross-origin" ;;
+peers_all)
+  # Every hyperbin endpoint through curl --http2 (TLS, ALPN h2) and
+  # --http2-prior-knowledge (h2c), and through nghttp (both transports).
+  command -v curl > /dev/null && curl -V | grep -q HTTP2 || { echo "curl without HTTP/2: skipped"; exit 0; }
+  command -v nghttp > /dev/null || { echo "nghttp missing: skipped"; exit 0; }
+  command -v openssl > /dev/null || { echo "openssl missing: skipped"; exit 0; }
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+    -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+    -keyout "$TMP/key.pem" -out "$TMP/cert.pem" > /dev/null 2>&1 || fail "openssl req"
+  printf 'hello' > "$TMP/body.txt"
+  n=0
+  # c WHAT ARGS...: curl; the output (with -i: status line and head) in out
+  c() {
+    what=$1; shift
+    curl -sS -i $CURLMODE "$@" > "$TMP/out" 2> "$TMP/err" || { cat "$TMP/err"; fail "curl $what"; }
+    n=$((n + 1))
+  }
+  # g WHAT ARGS...: nghttp -v (frames, head and body) into out
+  g() {
+    what=$1; shift
+    nghttp -v "$@" > "$TMP/out" 2> "$TMP/err" || { cat "$TMP/out" "$TMP/err" | tail -20; fail "nghttp $what"; }
+    n=$((n + 1))
+  }
+  for mode in h2c tls; do
+    if [ "$mode" = tls ]; then
+      start_hyperbin --cert "$TMP/cert.pem" --key "$TMP/key.pem"
+      CURLMODE="--http2 --cacert $TMP/cert.pem"
+    else
+      start_hyperbin
+      CURLMODE="--http2-prior-knowledge"
+    fi
+    # curl
+    c get "$BASE/get?x=1"; expect_out '^HTTP/2 200'; expect_out '"x": "1"'
+    c post -X POST --data-binary @"$TMP/body.txt" "$BASE/post"; expect_out '"data": "hello"'
+    for m in PUT PATCH DELETE; do
+      lm=$(echo "$m" | tr 'A-Z' 'a-z')
+      c "$lm" -X "$m" --data-binary k=v "$BASE/$lm"; expect_out "\"method\": \"$m\""
+    done
+    c anything -X OPTIONS "$BASE/anything/a?b=c"; expect_out '"method": "OPTIONS"'
+    c headers -H 'X-Test: yes' "$BASE/headers"; expect_out '"X-Test": "yes"'
+    c ip "$BASE/ip"; expect_out '"origin": "127.0.0.1"'
+    c user-agent "$BASE/user-agent"; expect_out '"user-agent": "curl/'
+    c status "$BASE/status/418"; expect_out '^HTTP/2 418'
+    curl -sS $CURLMODE -o "$TMP/bytes.out" "$BASE/bytes/70000?seed=7" || fail "curl bytes"
+    [ "$(wc -c < "$TMP/bytes.out")" -eq 70000 ] || fail "curl /bytes/70000: wrong size"
+    n=$((n + 1))
+    c stream "$BASE/stream/4"; [ "$(grep -c '"id"' "$TMP/out")" -eq 4 ] || fail "curl /stream/4"
+    c drip "$BASE/drip?numbytes=4&duration=0.2"; expect_out '^\*\*\*\*$'
+    c delay "$BASE/delay/1"; expect_out '"url": '
+    c gzip --compressed "$BASE/gzip"; expect_out '"gzipped": true'
+    c deflate --compressed "$BASE/deflate"; expect_out '"deflated": true'
+    if curl -V | grep -q brotli; then
+      c brotli --compressed "$BASE/brotli"; expect_out '"brotli": true'
+    fi
+    c response-headers "$BASE/response-headers?x-a=1"; expect_out '^x-a: 1'
+    c trailers "$BASE/trailers"; expect_out '^body with trailers$'
+    c push "$BASE/push"; expect_out '"pushed": \[\]'
+    if [ "$mode" = tls ]; then
+      c redirect -L "$BASE/redirect/3"; expect_out "\"url\": \"$BASE/get\""
+      c relative-redirect -L "$BASE/relative-redirect/2"; expect_out "\"url\": \"$BASE/get\""
+      c absolute-redirect -L "$BASE/absolute-redirect/2"; expect_out "\"url\": \"$BASE/get\""
+      c redirect-to -L "$BASE/redirect-to?url=/ip&status_code=307"; expect_out '"origin"'
+    else
+      # curl 7.88.1 cannot reuse a prior-knowledge connection (curl issue
+      # 10634, fixed in 8.0): -L over h2c would fail on curl's side
+      c redirect "$BASE/redirect/3"; expect_out '^location: /redirect/2'
+      c relative-redirect "$BASE/relative-redirect/2"; expect_out '^location: /relative-redirect/1'
+      c absolute-redirect "$BASE/absolute-redirect/2"; expect_out "^location: $BASE/absolute-redirect/1"
+      c redirect-to "$BASE/redirect-to?url=/ip&status_code=307"; expect_out '^HTTP/2 307'
+    fi
+    c cookies -H 'Cookie: a=1; b=2' "$BASE/cookies"; expect_out '"b": "2"'
+    c not-found "$BASE/nope"; expect_out '^HTTP/2 404'
+    # nghttp (no redirects, no decoding of bodies: checks heads and frames)
+    g get "$BASE/get?x=1"; expect_out ':status: 200'; expect_out '"x": "1"'
+    g post -d "$TMP/body.txt" "$BASE/post"; expect_out '"data": "hello"'
+    for m in PUT PATCH DELETE; do
+      lm=$(echo "$m" | tr 'A-Z' 'a-z')
+      g "$lm" -H ":method: $m" -d "$TMP/body.txt" "$BASE/$lm"; expect_out "\"method\": \"$m\""
+    done
+    g anything "$BASE/anything"; expect_out '"method": "GET"'
+    g headers -H 'x-test: yes' "$BASE/headers"; expect_out '"X-Test": "yes"'
+    g ip "$BASE/ip"; expect_out '"origin": "127.0.0.1"'
+    g user-agent "$BASE/user-agent"; expect_out '"user-agent": "nghttp2/'
+    g status "$BASE/status/503"; expect_out ':status: 503'
+    g bytes -n "$BASE/bytes/100000"; expect_out 'content-length: 100000'
+    expect_out 'recv DATA frame <length=[0-9]*, flags=0x01'
+    g stream "$BASE/stream/3"; [ "$(grep -c '^{.*"id"' "$TMP/out")" -eq 3 ] || fail "nghttp /stream/3"
+    g drip "$BASE/drip?numbytes=3&duration=0.2"; expect_out 'content-length: 3'
+    g delay "$BASE/delay/1"; expect_out ':status: 200'
+    g gzip "$BASE/gzip"; expect_out 'content-encoding: gzip'
+    g deflate "$BASE/deflate"; expect_out 'content-encoding: deflate'
+    g brotli "$BASE/brotli"; expect_out 'content-encoding: br'
+    g response-headers "$BASE/response-headers?x-a=1"; expect_out 'x-a: 1'
+    g trailers "$BASE/trailers"; expect_out 'x-checksum: '
+    g push "$BASE/push"; expect_out 'recv PUSH_PROMISE frame'; expect_out '"/ip"'
+    g redirect "$BASE/redirect/2"; expect_out ':status: 302'; expect_out 'location: /redirect/1'
+    g redirect-to "$BASE/redirect-to?url=/ip&status_code=308"; expect_out ':status: 308'
+    g cookies -H 'cookie: a=1' "$BASE/cookies"; expect_out '"a": "1"'
+    # HEAD: a head with END_STREAM and no DATA, whatever the route
+    for p in /get /bytes/10 /stream/3 "/drip?numbytes=3" "/response-headers?a=b" /gzip /trailers; do
+      g "HEAD $p" -H ':method: HEAD' "$BASE$p"
+      expect_out 'recv HEADERS frame <length=[0-9]*, flags=0x05'
+      grep -q 'recv DATA frame' "$TMP/out" && fail "nghttp HEAD $p: DATA after a HEAD"
+    done
+    stop_hyperbin
+  done
+  ok "$n curl/nghttp exchanges with hyperbin over h2c and TLS" ;;
 endpoints)
   start_hyperbin
   run "$BASE/deflate"; expect_rc 0 "/deflate"; expect_out '"deflated": true'
@@ -457,6 +697,15 @@ endpoints)
   run "$BASE/user-agent"; expect_out '"user-agent": "hyper/'
   run --check-status "$BASE/nope"; expect_rc 4 "404 route"
   run --check-status GET "$BASE/post"; expect_rc 4 "405 method"
+  run "$BASE/brotli"; expect_rc 0 "/brotli"; expect_out '"brotli": true'
+  run "$BASE/drip" numbytes==5 duration==0.3; expect_rc 0 "/drip"
+  [ "$(cat "$TMP/out")" = "*****" ] || fail "/drip: not five octets"
+  run --check-status "$BASE/drip" numbytes==0 code==418; expect_rc 4 "/drip code"
+  for m in PUT PATCH DELETE; do
+    lm=$(echo "$m" | tr 'A-Z' 'a-z')
+    run "$m" "$BASE/$lm" k=v; expect_rc 0 "$m /$lm"
+    expect_out "\"method\": \"$m\""; expect_out '"k": "v"'
+  done
   stop_hyperbin
   ok "more hyperbin endpoints" ;;
 *)

@@ -7,7 +7,9 @@
  * nginx's $connection), keep-alive off, gzip + chunked from nginx, decoding
  * off, HTTPConnection (PROTO_AUTO) picking h2 or http/1.1 with the same
  * request/get_response calls, force http/1.1, require h2 failing clearly,
- * and h2c prior knowledge. */
+ * h2c prior knowledge, and the Upgrade: h2c offer ignored by nginx (the
+ * connection stays HTTP/1.1 and is reused), meaning AUTO over TLS, and
+ * failing clearly against nghttpd (which has no upgrade support). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -403,6 +405,57 @@ static void test_client_h1_auto_no_alpn(void **state) {
   ts_child_stop(&ch);
 }
 
+/* nginx without http2 ignores the offer (RFC 9110 §7.8: a server may):
+ * the answer is the HTTP/1.1 response, the connection stays HTTP/1.1 and
+ * is reused, and no further offer is made. */
+static void test_client_h1_upgrade_ignored_by_nginx(void **state) {
+  (void)state;
+  hyper_client *c = mk(p_plain, HYPER_CLIENT_PROTO_H2C_UPGRADE, 0, 0);
+  hyper_resp *r;
+  hyper_slice b;
+  assert_int_equal(get(c, "/small.txt", &r, &b), 200);
+  assert_memory_equal(b.ptr, CS_SMALL, b.len);
+  assert_string_equal(hyper_client_protocol(c), "http/1.1");
+  char first[32], now[32];
+  conn_of(r, first, sizeof first);
+  hyper_resp_free(r);
+  same_calls(c, "http/1.1");
+  for (int i = 0; i < 20; i++) {
+    assert_int_equal(get(c, "/text.txt", &r, &b), 200);
+    assert_int_equal(b.len, TEXT_LEN);
+    conn_of(r, now, sizeof now);
+    assert_string_equal(now, first); /* the same connection throughout */
+    hyper_resp_free(r);
+  }
+  hyper_client_free(c);
+  /* over TLS the option means AUTO (RFC 9113 §3.2): ALPN decides */
+  c = mk(p_h2, HYPER_CLIENT_PROTO_H2C_UPGRADE, 1, 0);
+  same_calls(c, "h2");
+  hyper_client_free(c);
+  c = mk(p_h1tls, HYPER_CLIENT_PROTO_H2C_UPGRADE, 1, 0);
+  same_calls(c, "http/1.1");
+  hyper_client_free(c);
+}
+
+/* nghttpd (1.52) does not implement the HTTP/1.1 upgrade: in cleartext it
+ * expects the HTTP/2 preface and answers the offer with its SETTINGS
+ * frame. That is no HTTP/1.1 response: the request fails clearly (use h2c
+ * with prior knowledge for such servers; the upgrade itself is tested
+ * against h2o in test_client_upgrade). */
+static void test_client_h1_upgrade_to_prior_knowledge_server(void **state) {
+  (void)state;
+  hyper_client *c = mk(h2c.port, HYPER_CLIENT_PROTO_H2C_UPGRADE, 0, 0);
+  uint32_t id;
+  assert_int_equal(hyper_client_request(c, "GET", "/a.txt", NULL, 0, NULL, &id),
+                   0);
+  hyper_resp *r;
+  int rv = hyper_client_get_response(c, id, &r);
+  assert_true(rv == HYPER_ERR_H1_PARSE || rv == HYPER_ERR_EOF ||
+              rv == HYPER_ERR_IO);
+  assert_false(hyper_client_is_connected(c));
+  hyper_client_free(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_client_h1_nginx_keepalive_1000),
@@ -414,6 +467,8 @@ int main(void) {
       cmocka_unit_test(test_client_h1_require_h2_fails_clearly),
       cmocka_unit_test(test_client_h1_h2c_prior_knowledge),
       cmocka_unit_test(test_client_h1_auto_no_alpn),
+      cmocka_unit_test(test_client_h1_upgrade_ignored_by_nginx),
+      cmocka_unit_test(test_client_h1_upgrade_to_prior_knowledge_server),
   };
   return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

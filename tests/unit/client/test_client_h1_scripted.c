@@ -2,7 +2,10 @@
  * against scripted servers (h1srv.h): keep-alive reuse, Connection: close,
  * pipelined requests fetched in any order, chunked bodies with trailers,
  * read_chunk, gzip, close-delimited bodies, HEAD, chunked uploads, a
- * response abandoned mid-body, and HOSTILE-PEERS group I (I.1-I.11). */
+ * response abandoned mid-body, HOSTILE-PEERS group I (I.1-I.11), an
+ * upload that goes on through a 100 Continue, and the Upgrade: h2c offer
+ * (its fields, declined, a 101 to another protocol, not with a streamed
+ * body). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -683,6 +686,190 @@ static void test_client_h1_request_timeout(void **state) {
   h1s_stop(&s);
 }
 
+/* ---- 100 Continue during an upload --------------------------------------- */
+
+#define CONT_LEN (1u << 20)
+
+/* Answers 100 Continue as soon as the head is in, then reads the whole
+ * body (the client is still sending it) and answers with its length. */
+static int s_continue(h1srv *s, int fd, int conn) {
+  (void)conn;
+  if (h1s_read_request_max(s, fd, 0) != 1 ||
+      h1s_sends(fd, "HTTP/1.1 100 Continue\r\n\r\n"))
+    return 0;
+  size_t got = 0;
+  char tmp[16384];
+  while (got < CONT_LEN) {
+    struct pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, H1S_WAIT_MS) <= 0)
+      return 0;
+    ssize_t n = recv(fd, tmp, sizeof tmp, 0);
+    if (n <= 0)
+      return 0;
+    got += (size_t)n;
+  }
+  char resp[96];
+  snprintf(resp, sizeof resp,
+           "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n%010zu", got);
+  (void)h1s_sends(fd, resp);
+  (void)h1s_read_request(s, fd); /* until the client closes */
+  return 0;
+}
+
+/* An interim response is not an early answer (RFC 9110 §15.2): the upload
+ * goes on to its end. */
+static void test_client_h1_continue_during_upload(void **state) {
+  (void)state;
+  h1srv s;
+  assert_int_equal(h1s_start(&s, s_continue, NULL), 0);
+  hyper_client *c = mk(&s);
+  static char body[CONT_LEN];
+  memset(body, 'c', sizeof body);
+  uint32_t id;
+  assert_int_equal(
+      hyper_client_request(c, "PUT", "/up", body, sizeof body, NULL, &id), 0);
+  hyper_resp *r;
+  assert_int_equal(hyper_client_get_response(c, id, &r), 0);
+  assert_int_equal(hyper_resp_status(r), 200);
+  hyper_slice b;
+  assert_int_equal(hyper_resp_read_all(r, &b), 0);
+  assert_int_equal(b.len, 10);
+  assert_memory_equal(b.ptr, "0001048576", 10);
+  hyper_resp_free(r);
+  hyper_client_free(c);
+  h1s_stop(&s);
+}
+
+/* ---- Upgrade: h2c edge cases --------------------------------------------- */
+
+static hyper_client *mk_upgrade(h1srv *s) {
+  hyper_client_opts o;
+  hyper_client_opts_init(&o);
+  o.protocol = HYPER_CLIENT_PROTO_H2C_UPGRADE;
+  o.secure = 0;
+  o.read_timeout_ms = 5000;
+  char host[32];
+  snprintf(host, sizeof host, "127.0.0.1:%u", (unsigned)s->port);
+  hyper_client *c = NULL;
+  assert_int_equal(hyper_client_new(&c, host, &o, NULL), 0);
+  return c;
+}
+
+static char offers[2][4096]; /* the heads of the first two requests */
+
+/* Declines: answers every request with HTTP/1.1, keeping the heads. */
+static int s_decline(h1srv *s, int fd, int conn) {
+  (void)conn;
+  int n = 0;
+  while (h1s_read_request(s, fd) == 1) {
+    if (n < 2)
+      memcpy(offers[n], s->last, sizeof offers[n]);
+    n++;
+    if (h1s_sends(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
+      break;
+  }
+  return 0;
+}
+
+static void test_client_h1_upgrade_offer_declined(void **state) {
+  (void)state;
+  h1srv s;
+  assert_int_equal(h1s_start(&s, s_decline, NULL), 0);
+  hyper_client *c = mk_upgrade(&s);
+  char body[8];
+  size_t len;
+  assert_int_equal(get_body(c, "/one", body, sizeof body, &len), 200);
+  assert_int_equal(get_body(c, "/two", body, sizeof body, &len), 200);
+  assert_string_equal(body, "ok");
+  assert_string_equal(hyper_client_protocol(c), "http/1.1");
+  hyper_client_free(c);
+  h1s_stop(&s);
+  assert_int_equal(s.conns, 1);
+  /* RFC 7540 §3.2: Upgrade, Connection naming both, HTTP2-Settings */
+  assert_non_null(strstr(offers[0], "\r\nUpgrade: h2c\r\n"));
+  assert_non_null(
+      strstr(offers[0], "\r\nConnection: Upgrade, HTTP2-Settings\r\n"));
+  const char *hs = strstr(offers[0], "\r\nHTTP2-Settings: ");
+  assert_non_null(hs);
+  for (const char *p = hs + 18; *p != '\r'; p++) /* base64url, no '=' */
+    assert_true((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                (*p >= '0' && *p <= '9') || *p == '-' || *p == '_');
+  /* declined once: no further offer */
+  assert_null(strstr(offers[1], "Upgrade"));
+  assert_null(strstr(offers[1], "HTTP2-Settings"));
+}
+
+/* 101 to something else than h2c: the request fails, clearly. */
+static int s_wrong_101(h1srv *s, int fd, int conn) {
+  (void)conn;
+  if (h1s_read_request(s, fd) == 1)
+    (void)h1s_sends(fd, "HTTP/1.1 101 Switching Protocols\r\n"
+                        "Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+  (void)h1s_drain(fd);
+  return 0;
+}
+
+static void test_client_h1_upgrade_wrong_101(void **state) {
+  (void)state;
+  h1srv s;
+  assert_int_equal(h1s_start(&s, s_wrong_101, NULL), 0);
+  hyper_client *c = mk_upgrade(&s);
+  uint32_t id;
+  assert_int_equal(hyper_client_request(c, "GET", "/", NULL, 0, NULL, &id), 0);
+  hyper_resp *r;
+  assert_int_equal(hyper_client_get_response(c, id, &r), HYPER_ERR_H1_PARSE);
+  assert_false(hyper_client_is_connected(c));
+  hyper_client_free(c);
+  h1s_stop(&s);
+}
+
+/* A streamed body never carries the offer; the next request does. */
+static int s_count_offers(h1srv *s, int fd, int conn) {
+  (void)conn;
+  int *n = s->user;
+  while (h1s_read_request(s, fd) == 1) {
+    if (strstr(s->last, "Upgrade: h2c"))
+      (*n)++;
+    if (h1s_sends(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
+      break;
+  }
+  return 0;
+}
+
+static int one_byte(void *user, uint8_t *buf, size_t cap, size_t *n,
+                    int *eof) {
+  (void)user;
+  (void)cap;
+  buf[0] = 'x';
+  *n = 1;
+  *eof = 1;
+  return 0;
+}
+
+static void test_client_h1_upgrade_not_with_streamed_body(void **state) {
+  (void)state;
+  int n = 0;
+  h1srv s;
+  assert_int_equal(h1s_start(&s, s_count_offers, &n), 0);
+  hyper_client *c = mk_upgrade(&s);
+  uint32_t id;
+  assert_int_equal(
+      hyper_client_request_stream(c, "POST", "/s", NULL, one_byte, NULL, &id),
+      0);
+  hyper_resp *r;
+  assert_int_equal(hyper_client_get_response(c, id, &r), 0);
+  hyper_resp_free(r);
+  assert_int_equal(n, 0);
+  char body[8];
+  size_t len;
+  assert_int_equal(get_body(c, "/g", body, sizeof body, &len), 200);
+  assert_int_equal(n, 1); /* the first request that qualifies */
+  assert_int_equal(get_body(c, "/g", body, sizeof body, &len), 200);
+  assert_int_equal(n, 1); /* declined (200): never again */
+  hyper_client_free(c);
+  h1s_stop(&s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_client_h1_keepalive_reuse),
@@ -706,6 +893,10 @@ int main(void) {
       cmocka_unit_test(test_client_h1_hostile_i10_early_response),
       cmocka_unit_test(test_client_h1_hostile_i11_signed_length),
       cmocka_unit_test(test_client_h1_request_timeout),
+      cmocka_unit_test(test_client_h1_continue_during_upload),
+      cmocka_unit_test(test_client_h1_upgrade_offer_declined),
+      cmocka_unit_test(test_client_h1_upgrade_wrong_101),
+      cmocka_unit_test(test_client_h1_upgrade_not_with_streamed_body),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

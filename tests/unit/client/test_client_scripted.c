@@ -76,8 +76,17 @@ static int h_badgzip(h2srv *s, h2srv_req *r) {
   return 0;
 }
 
+/* "abc" labelled zstd: not a zstd frame (DECODE_ZSTD) */
 static int h_zstd(h2srv *s, h2srv_req *r) {
   const char *kv[] = {"content-encoding", "zstd", NULL};
+  h2srv_head(s, r, "200", kv, 0);
+  h2srv_body(s, r, "abc", 3, 16384, 1);
+  return 0;
+}
+
+/* a coding nobody decodes */
+static int h_compress(h2srv *s, h2srv_req *r) {
+  const char *kv[] = {"content-encoding", "compress", NULL};
   h2srv_head(s, r, "200", kv, 0);
   h2srv_body(s, r, "abc", 3, 16384, 1);
   return 0;
@@ -175,6 +184,7 @@ static const h2srv_route routes[] = {
     {"/br", h_br, 0},
     {"/badgzip", h_badgzip, 0},
     {"/zstd", h_zstd, 0},
+    {"/compress", h_compress, 0},
     {"/empty-frames", h_empty_frames, 0},
     {"/info", h_info, 0},
     {"/trailers", h_trailers, 0},
@@ -341,9 +351,13 @@ static void test_client_decode_errors(void **state) {
   uint8_t buf[16];
   size_t n;
   assert_int_equal(hyper_resp_read(r, buf, sizeof buf, &n),
+                   HYPER_ERR_DECODE_ZSTD);
+  hyper_resp_free(r);
+  r = get(c, "/compress");
+  assert_int_equal(hyper_resp_read(r, buf, sizeof buf, &n),
                    HYPER_ERR_UNSUPPORTED_ENCODING);
   hyper_resp_free(r);
-  r = get(c, "/zstd");
+  r = get(c, "/compress");
   expect_ok(c, hyper_resp_set_decode_content(r, 0));
   expect_ok(c, hyper_resp_read(r, buf, sizeof buf, &n));
   assert_int_equal(n, 3);

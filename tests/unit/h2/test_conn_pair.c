@@ -100,6 +100,84 @@ static void test_conn_pair_get(void **state) {
   h2h_pair_free(&p);
 }
 
+/* RFC 9218: the client states a request's priority in the `priority`
+ * field (written by hyper_h2_priority_format()), the server reads it back
+ * from the request (hyper_h2_priority_from_fields()); a PRIORITY_UPDATE
+ * changes it later and arrives already parsed. */
+static hyper_h2_priority prio_seen;
+static int prio_rv = -1;
+static void serve_prio(h2h_side *s, const hyper_h2_event *ev, void *user) {
+  if (ev->type == HYPER_H2_EV_REQUEST_RECEIVED)
+    prio_rv = hyper_h2_priority_from_fields(ev->u.headers.fields,
+                                            ev->u.headers.nfields, &prio_seen);
+  serve(s, ev, user);
+}
+
+static void test_conn_pair_priority_field(void **state) {
+  (void)state;
+  h2h_pair p;
+  assert_int_equal(h2h_pair_new(&p, NULL, NULL, NULL), 0);
+  p.srv.on_event = serve_prio;
+  hyper_h2_priority want = {1, 1};
+  uint8_t v[HYPER_H2_PRIORITY_FORMAT_MAX];
+  int len = hyper_h2_priority_format(&want, v, sizeof v);
+  assert_int_equal(len, 6);
+  assert_memory_equal(v, "u=1, i", 6);
+  char value[16];
+  memcpy(value, v, (size_t)len);
+  value[len] = 0;
+  const char *req[] = {":method", "GET", ":scheme", "https", ":authority",
+                       "example.com", ":path", "/", "priority", value, NULL};
+  uint32_t id = 0;
+  assert_int_equal(submit(&p, req, 1, &id), 0);
+  assert_int_equal(h2h_pump(&p), 0);
+  assert_int_equal(prio_rv, 0);
+  assert_int_equal(prio_seen.urgency, 1);
+  assert_int_equal(prio_seen.incremental, 1);
+  /* no field: the defaults (u=3, not incremental) */
+  prio_rv = -1;
+  assert_int_equal(submit(&p, h2h_get_req, 1, &id), 0);
+  assert_int_equal(h2h_pump(&p), 0);
+  assert_int_equal(prio_rv, 0);
+  assert_int_equal(prio_seen.urgency, 3);
+  assert_int_equal(prio_seen.incremental, 0);
+  /* an unparsable value is ignored as a whole (RFC 9651 §4.2) */
+  const char *bad[] = {":method", "GET", ":scheme", "https", ":authority",
+                       "example.com", ":path", "/", "priority", "u=2, ?", NULL};
+  prio_rv = -1;
+  assert_int_equal(submit(&p, bad, 1, &id), 0);
+  assert_int_equal(h2h_pump(&p), 0);
+  assert_int_equal(prio_rv, HYPER_ERR_INVALID_ARGUMENT);
+  assert_int_equal(prio_seen.urgency, 3);
+  /* PRIORITY_UPDATE for an open stream reaches the server parsed */
+  assert_int_equal(submit(&p, h2h_get_req, 0, &id), 0);
+  assert_int_equal(hyper_h2_priority_update(p.cli.c, id, 6, 0), 0);
+  assert_int_equal(h2h_pump(&p), 0);
+  char line[64];
+  snprintf(line, sizeof line, "PRIORITY_UPDATED %u u=6 i=0", (unsigned)id);
+  assert_true(h2h_log_has(&p.srv.log, line));
+  /* the pure helpers: every urgency and both flags round-trip */
+  for (uint8_t u = 0; u <= 7; u++)
+    for (uint8_t i = 0; i <= 1; i++) {
+      hyper_h2_priority in = {u, i}, out = {9, 9};
+      len = hyper_h2_priority_format(&in, v, sizeof v);
+      assert_true(len >= 0);
+      assert_int_equal(hyper_h2_priority_parse(len ? v : NULL, (size_t)len, &out), 0);
+      assert_int_equal(out.urgency, u);
+      assert_int_equal(out.incremental, i);
+    }
+  hyper_h2_priority bad_p = {8, 0};
+  assert_int_equal(hyper_h2_priority_format(&bad_p, v, sizeof v),
+                   HYPER_ERR_INVALID_ARGUMENT);
+  assert_int_equal(hyper_h2_priority_format(&want, v, 5), HYPER_ERR_BUFFER_TOO_SMALL);
+  assert_int_equal(hyper_h2_priority_parse(NULL, 3, &prio_seen), HYPER_ERR_INVALID_ARGUMENT);
+  assert_int_equal(hyper_h2_priority_parse((const uint8_t *)"u=1", 3, NULL),
+                   HYPER_ERR_INVALID_ARGUMENT);
+  assert_int_equal(hyper_h2_priority_from_fields(NULL, 1, &prio_seen),
+                   HYPER_ERR_INVALID_ARGUMENT);
+  h2h_pair_free(&p);
+}
+
 static void test_conn_pair_post_body_and_trailers_both_ways(void **state) {
   (void)state;
   h2h_pair p;
@@ -433,6 +511,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_conn_pair_handshake),
       cmocka_unit_test(test_conn_pair_get),
+      cmocka_unit_test(test_conn_pair_priority_field),
       cmocka_unit_test(test_conn_pair_post_body_and_trailers_both_ways),
       cmocka_unit_test(test_conn_pair_informational),
       cmocka_unit_test(test_conn_pair_ping_and_settings_mid_flight),

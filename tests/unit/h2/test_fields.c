@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "h2/fields.h"
+#include "hpack/static_table.h"
 #include "failmem.h"
 
 #define F(n, v) {(const uint8_t *)(n), sizeof(n) - 1, (const uint8_t *)(v), sizeof(v) - 1, 0}
@@ -39,13 +40,67 @@
 
 static hyper__h2_fields_info info;
 
-/* Runs the validator and checks the result; on a mismatch prints both. */
+/* The hints the HPACK decoder would give |f| (src/hpack/hints.h): the
+ * static index of its name when the name is a static-table name, with the
+ * value bit when the value is that of a static entry of the name. */
+static uint8_t honest_hint(const hyper_field *f) {
+  for (unsigned k = 1; k <= HYPER__HPACK_STATIC_LEN; k++) {
+    const hyper__hpack_static_entry *e = &hyper__hpack_static[k - 1];
+    if (e->name_len != f->name_len || memcmp(e->name, f->name, f->name_len) != 0)
+      continue;
+    for (unsigned j = k; j <= HYPER__HPACK_STATIC_LEN; j++) {
+      const hyper__hpack_static_entry *v = &hyper__hpack_static[j - 1];
+      if (strcmp(v->name, e->name) != 0)
+        break;
+      if (v->value_len == f->value_len &&
+          (f->value_len == 0 || memcmp(v->value, f->value, f->value_len) == 0))
+        return (uint8_t)(k | HYPER__H2_NAME_HINT_STATIC_VALUE);
+    }
+    return (uint8_t)k;
+  }
+  return 0;
+}
+
+static int slice_eq(hyper_slice a, hyper_slice b) {
+  return a.ptr == b.ptr && a.len == b.len;
+}
+
+/* The facts of two runs over the same fields agree. */
+static int info_eq(const hyper__h2_fields_info *a, const hyper__h2_fields_info *b) {
+  return a->block == b->block && a->method == b->method && a->status == b->status &&
+         a->content_length == b->content_length && a->n_pseudo == b->n_pseudo &&
+         slice_eq(a->method_str, b->method_str) && slice_eq(a->scheme, b->scheme) &&
+         slice_eq(a->authority, b->authority) && slice_eq(a->path, b->path) &&
+         slice_eq(a->protocol, b->protocol) && slice_eq(a->host, b->host) &&
+         a->is_head == b->is_head && a->is_connect == b->is_connect &&
+         a->is_ext_connect == b->is_ext_connect &&
+         a->has_trailers_te == b->has_trailers_te && a->no_content == b->no_content;
+}
+
+/* Runs the validator and checks the result; on a mismatch prints both.
+ * Each block is validated twice: as given, and with the name hints the
+ * HPACK decoder would attach (hyper__h2_fields_validate_hinted()), which
+ * must not change anything: result, rule or facts. */
 static void check_at(hyper__h2_block block, unsigned flags, const hyper_field *f,
                      size_t n, int want_rv, const char *want_why,
                      const char *file, int line) {
   const char *why = "(not set)";
+  const char *hwhy = "(not set)";
+  uint8_t hints[64];
+  hyper__h2_fields_info hinfo;
+  assert_true(n <= sizeof hints);
+  for (size_t i = 0; i < n; i++)
+    hints[i] = honest_hint(&f[i]);
+  memset(&hinfo, 0x5a, sizeof hinfo);
+  int hrv = hyper__h2_fields_validate_hinted(block, f, hints, n, flags, &hinfo, &hwhy);
   memset(&info, 0xa5, sizeof info);
   int rv = hyper__h2_fields_validate(block, f, n, flags, &info, &why);
+  if (hrv != rv || (why == NULL) != (hwhy == NULL) ||
+      (why && strcmp(why, hwhy) != 0) || (rv == 0 && !info_eq(&info, &hinfo))) {
+    print_error("hinted validation differs: %d \"%s\" vs %d \"%s\"\n", hrv,
+                hwhy ? hwhy : "(null)", rv, why ? why : "(null)");
+    _fail(file, line);
+  }
   int ok = rv == want_rv;
   if (want_why == NULL)
     ok = ok && why == NULL;
@@ -944,6 +999,182 @@ static void test_fields_no_validate(void **state) {
                    HYPER_ERR_INVALID_ARGUMENT);
 }
 
+/* Every name of the HPACK static table, hinted as the decoder hints it,
+ * is classified exactly as the same name read octet by octet: as the only
+ * regular field of a request and of a response, with a harmless value,
+ * with values that break a generic rule, and as a pseudo-header field. */
+static void test_fields_static_name_hints(void **state) {
+  (void)state;
+  static const char *const values[] = {"1", "", " x", "a\r\nb", "trailers",
+                                       "GET", "200", "https", "/", "x y"};
+  for (unsigned k = 1; k <= HYPER__HPACK_STATIC_LEN; k++) {
+    const hyper__hpack_static_entry *e = &hyper__hpack_static[k - 1];
+    for (size_t vi = 0; vi < N(values); vi++) {
+      hyper_field f = {(const uint8_t *)e->name, e->name_len,
+                       (const uint8_t *)values[vi], strlen(values[vi]), 0};
+      if (e->name[0] == ':') {
+        /* the field alone, and in the place the basic blocks have it */
+        hyper_field req[] = {F(":method", "GET"), F(":scheme", "https"),
+                             F(":path", "/"), f};
+        hyper_field resp[] = {f, F("server", "x")};
+        const char *why = "(not set)";
+        (void)hyper__h2_fields_validate(REQ, req, N(req), SRV_IN, &info, &why);
+        check_at(REQ, SRV_IN, req, N(req), why ? HYPER_ERR_H2_HEADER : 0, why,
+                 __FILE__, __LINE__);
+        (void)hyper__h2_fields_validate(RESP, resp, N(resp), CLI_IN, &info, &why);
+        check_at(RESP, CLI_IN, resp, N(resp), why ? HYPER_ERR_H2_HEADER : 0, why,
+                 __FILE__, __LINE__);
+      } else {
+        hyper_field req[] = {REQ_PSEUDO, f, f};
+        hyper_field resp[] = {F(":status", "200"), f};
+        hyper_field trl[] = {f};
+        const char *why = "(not set)";
+        (void)hyper__h2_fields_validate(REQ, req, N(req), SRV_IN, &info, &why);
+        check_at(REQ, SRV_IN, req, N(req), why ? HYPER_ERR_H2_HEADER : 0, why,
+                 __FILE__, __LINE__);
+        (void)hyper__h2_fields_validate(RESP, resp, N(resp), CLI_IN, &info, &why);
+        check_at(RESP, CLI_IN, resp, N(resp), why ? HYPER_ERR_H2_HEADER : 0, why,
+                 __FILE__, __LINE__);
+        (void)hyper__h2_fields_validate(TRAIL, trl, N(trl), SRV_IN | ES, &info, &why);
+        check_at(TRAIL, SRV_IN | ES, trl, N(trl), why ? HYPER_ERR_H2_HEADER : 0, why,
+                 __FILE__, __LINE__);
+      }
+    }
+  }
+  /* The kinds that matter, through hints alone (the names are not read:
+   * a hint wins over the octets, which is why only the decoder's own hints
+   * may be passed). */
+  hyper_field cl[] = {F(":status", "200"), F("content-length", "abc")};
+  uint8_t h[] = {8 | HYPER__H2_NAME_HINT_STATIC_VALUE, 28};
+  const char *why = NULL;
+  assert_int_equal(hyper__h2_fields_validate_hinted(RESP, cl, h, N(cl), CLI_IN, &info, &why),
+                   HYPER_ERR_H2_HEADER);
+  assert_string_equal(why, "invalid 'content-length'");
+  hyper_field te[] = {REQ_PSEUDO, F("transfer-encoding", "chunked")};
+  uint8_t th[] = {2 | HYPER__H2_NAME_HINT_STATIC_VALUE, 7 | HYPER__H2_NAME_HINT_STATIC_VALUE,
+                  1, 4 | HYPER__H2_NAME_HINT_STATIC_VALUE, 57};
+  assert_int_equal(hyper__h2_fields_validate_hinted(REQ, te, th, N(te), SRV_IN, &info, &why),
+                   HYPER_ERR_H2_HEADER);
+  assert_string_equal(why, "connection-specific field 'transfer-encoding'");
+  /* Out-of-range hint bits (62, 63) are no hint: the name is read. */
+  hyper_field up[] = {F(":status", "200"), F("X-Up", "1")};
+  uint8_t uh[] = {62, 63};
+  assert_int_equal(hyper__h2_fields_validate_hinted(RESP, up, uh, N(up), CLI_IN, &info, &why),
+                   HYPER_ERR_H2_HEADER);
+  assert_string_equal(why, "uppercase character in field name");
+}
+
+/* The encoder's lookups give the same hints as the decoder would for the
+ * same fields (hyper__hpack_enc_lookup(), used to validate outbound
+ * blocks): static names only when equal octet for octet (not "Accept"),
+ * the value bit only for a static entry's value. */
+static void test_fields_encoder_lookup_hints(void **state) {
+  (void)state;
+  const hyper_field f[] = {F(":method", "GET"),      F(":method", "PUT"),
+                           F(":path", "/index.html"), F(":status", "404"),
+                           F("accept", ""),           F("Accept", ""),
+                           F("accept-encoding", "gzip, deflate"),
+                           F("x-custom", "1"),        F("", ""),
+                           F("www-authenticate", "x"), F(":authority", "")};
+  hyper__hpack_pre pre[N(f)];
+  uint8_t hints[N(f)];
+  assert_int_equal(hyper__hpack_enc_lookup(f, N(f), pre, hints), 0);
+  for (size_t i = 0; i < N(f); i++)
+    assert_int_equal(hints[i], honest_hint(&f[i]));
+  assert_int_equal(hints[0], 2 | HYPER__H2_NAME_HINT_STATIC_VALUE);
+  assert_int_equal(hints[2], 4 | HYPER__H2_NAME_HINT_STATIC_VALUE);
+  assert_int_equal(pre[2].sfull, 5);
+  assert_int_equal(hints[5], 0);
+  hyper_field bad = {NULL, 3, NULL, 0, 0};
+  assert_int_equal(hyper__hpack_enc_lookup(&bad, 1, pre, hints), HYPER_ERR_INVALID_ARGUMENT);
+}
+
+/* Random blocks (a fixed-seed generator): names drawn from the static
+ * table, near misses and pseudo-header fields, values from a small
+ * alphabet with the forbidden octets; every block kind and role. Hinted
+ * and unhinted validation must agree on each (check_at compares them). */
+static uint32_t rnd_state = 12345u;
+static uint32_t rnd(void) {
+  rnd_state = rnd_state * 1103515245u + 12345u;
+  return rnd_state >> 8;
+}
+
+static void test_fields_hints_random_blocks(void **state) {
+  (void)state;
+  static const char *const extra[] = {"te", "Host", "x-y", "connection", "keep-alive",
+                                      ":protocol", ":bogus", "", "upgrade", "Content-Length"};
+  static const char vchars[] = "aZ09/ :*\t\r\n\0.-@[]%";
+  static const unsigned kinds[][2] = {
+      {REQ, SRV_IN}, {REQ, CLI_OUT}, {RESP, CLI_IN}, {RESP, SRV_OUT}, {ANY, CLI_IN},
+      {INFO, CLI_IN}, {TRAIL, SRV_IN | ES}, {TRAIL, CLI_IN | ES}, {PUSH, CLI_IN},
+      {REQ, SRV_IN | XC}};
+  char vbuf[16][8];
+  for (int iter = 0; iter < 20000; iter++) {
+    hyper_field f[16];
+    size_t n = rnd() % 9;
+    for (size_t i = 0; i < n; i++) {
+      const char *name;
+      if (rnd() % 4) {
+        name = hyper__hpack_static[rnd() % HYPER__HPACK_STATIC_LEN].name;
+      } else {
+        name = extra[rnd() % N(extra)];
+      }
+      size_t vl = rnd() % 7;
+      for (size_t k = 0; k < vl; k++)
+        vbuf[i][k] = vchars[rnd() % (sizeof vchars - 1)];
+      if (rnd() % 3 == 0) { /* often a plausible value */
+        static const char *const good[] = {"GET", "https", "/", "200", "a.b", "1", "trailers", "CONNECT"};
+        const char *g = good[rnd() % N(good)];
+        vl = strlen(g);
+        memcpy(vbuf[i], g, vl);
+      }
+      f[i] = (hyper_field){(const uint8_t *)name, strlen(name), (const uint8_t *)vbuf[i], vl, 0};
+    }
+    const unsigned *k = kinds[rnd() % N(kinds)];
+    const char *why = "(not set)";
+    int rv = hyper__h2_fields_validate((hyper__h2_block)k[0], f, n, k[1], &info, &why);
+    check_at((hyper__h2_block)k[0], k[1], f, n, rv, rv == 0 ? NULL : why, __FILE__, __LINE__);
+  }
+}
+
+/* Values are scanned word by word: NUL, CR and LF are found at every
+ * position of values of every length from 1 to 40, and other control
+ * octets (allowed by RFC 9113 §8.2.1) are not mistaken for them. */
+static void test_fields_value_octets_every_position(void **state) {
+  (void)state;
+  uint8_t buf[40];
+  static const uint8_t bad[] = {0x00, 0x0a, 0x0d};
+  static const uint8_t fine[] = {0x01, 0x09, 0x0b, 0x0c, 0x0e, 0x1f, 0x7f, 0x80, 0xff};
+  for (size_t len = 1; len <= sizeof buf; len++) {
+    for (size_t pos = 0; pos < len; pos++) {
+      for (size_t b = 0; b < N(bad) + N(fine); b++) {
+        memset(buf, 'v', sizeof buf);
+        int is_bad = b < N(bad);
+        buf[pos] = is_bad ? bad[b] : fine[b - N(bad)];
+        int edge_ws = buf[pos] == 0x09 && (pos == 0 || pos == len - 1);
+        hyper_field req[] = {REQ_PSEUDO, {(const uint8_t *)"x-v", 3, buf, len, 0}};
+        const char *want = is_bad    ? "NUL, CR or LF in field value"
+                           : edge_ws ? "leading or trailing whitespace in field value"
+                                     : NULL;
+        check_at(REQ, SRV_IN, req, N(req), want ? HYPER_ERR_H2_HEADER : 0, want,
+                 __FILE__, __LINE__);
+        /* the same octet in :path and :authority, which forbid every
+         * control octet, SP and DEL (RFC 3986) */
+        hyper_field path[] = {F(":method", "GET"), F(":scheme", "https"),
+                              F(":authority", "a"), {(const uint8_t *)":path", 5, buf, len, 0}};
+        int uri_bad = buf[pos] < 0x21 || buf[pos] == 0x7f;
+        const char *pwant = is_bad    ? "NUL, CR or LF in field value"
+                            : edge_ws ? "leading or trailing whitespace in field value"
+                            : uri_bad ? "invalid character in ':path'"
+                            : buf[0] != '/' ? "':path' must start with '/'"
+                                            : NULL;
+        check_at(REQ, SRV_IN, path, N(path), pwant ? HYPER_ERR_H2_HEADER : 0, pwant,
+                 __FILE__, __LINE__);
+      }
+    }
+  }
+}
+
 /* ---- normalisation ---------------------------------------------------- */
 
 static hyper__h2_fields_norm norm;
@@ -1513,6 +1744,10 @@ int main(void) {
       cmocka_unit_test(test_fields_role_mismatch),
       cmocka_unit_test(test_fields_invalid_arguments),
       cmocka_unit_test(test_fields_no_validate),
+      cmocka_unit_test(test_fields_static_name_hints),
+      cmocka_unit_test(test_fields_encoder_lookup_hints),
+      cmocka_unit_test(test_fields_hints_random_blocks),
+      cmocka_unit_test(test_fields_value_octets_every_position),
       cmocka_unit_test(test_fields_normalize_lowercases),
       cmocka_unit_test(test_fields_normalize_pseudo_lowercase),
       cmocka_unit_test(test_fields_normalize_drops_connection_specific),

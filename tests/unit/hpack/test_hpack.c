@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hyper/hpack.h"
+#include "hpack/hints.h"
 #include "hpack/static_table.h"
 #include "hpack/table.h"
 
@@ -448,6 +449,143 @@ static void test_hpack_static_table_generated_hashes(void **state) {
  * protocol's 4096, like the encoder assumes, until a size update says more.
  * Before the fix the decoder started at its limit and kept entries the
  * encoder had evicted. */
+/* The decoder's name hints (src/hpack/hints.h): where each field's name
+ * (and value) came from, including through dynamic entries, whose hint is
+ * inherited from the field that created them. */
+static void test_hpack_decoder_name_hints(void **state) {
+  (void)state;
+  hyper_hpack_dec *d;
+  assert_int_equal(hyper_hpack_dec_new(&d, NULL, NULL), 0);
+  assert_null(hyper__hpack_dec_name_hints(NULL));
+  const hyper_field *f;
+  size_t n;
+  static const uint8_t b1[] = {
+      0x82,                          /* indexed: static 2 :method GET */
+      0x41, 3, 'a', '.', 'b',        /* incremental, name static 1 */
+      0x40, 3, 'x', '-', 'y', 1, 'z', /* incremental, literal name */
+      0x04, 2, '/', 'q',             /* without indexing, name static 4 */
+      0x8f,                          /* indexed: static 15 accept-charset "" */
+  };
+  assert_int_equal(hyper_hpack_dec_decode(d, b1, sizeof b1, &f, &n), 0);
+  assert_int_equal(n, 5);
+  const uint8_t *h = hyper__hpack_dec_name_hints(d);
+  assert_non_null(h);
+  assert_int_equal(h[0], 2 | HYPER__HPACK_HINT_STATIC_VALUE);
+  assert_int_equal(h[1], 1);
+  assert_int_equal(h[2], 0);
+  assert_int_equal(h[3], 4);
+  assert_int_equal(h[4], 15 | HYPER__HPACK_HINT_STATIC_VALUE);
+  static const uint8_t b2[] = {
+      0xbf,             /* indexed: dynamic 2 (:authority a.b) */
+      0xbe,             /* indexed: dynamic 1 (x-y: z) */
+      0x7f, 0x00, 1, 'c', /* incremental, name dynamic 2 (63): :authority */
+      0x10, 1, 'k', 1, 'v', /* never indexed, literal name */
+      0x7f, 0x00, 1, 'd', /* name index 63 is now x-y's entry... */
+  };
+  assert_int_equal(hyper_hpack_dec_decode(d, b2, sizeof b2, &f, &n), 0);
+  assert_int_equal(n, 5);
+  h = hyper__hpack_dec_name_hints(d);
+  assert_int_equal(f[0].name_len, 10);
+  assert_memory_equal(f[0].name, ":authority", 10);
+  assert_int_equal(h[0], 1);
+  assert_int_equal(h[1], 0);
+  assert_int_equal(h[2], 1);
+  assert_int_equal(h[3], 0);
+  /* after "c" was inserted, dynamic 2 (index 63) is x-y: a literal name */
+  assert_memory_equal(f[4].name, "x-y", 3);
+  assert_int_equal(h[4], 0);
+  /* growing the field arrays keeps one hint per field */
+  uint8_t big[200];
+  for (size_t i = 0; i < sizeof big; i++)
+    big[i] = (uint8_t)(i % 2 ? 0x82 : 0xbf); /* :method GET, :authority */
+  assert_int_equal(hyper_hpack_dec_decode(d, big, sizeof big, &f, &n), 0);
+  assert_int_equal(n, sizeof big);
+  h = hyper__hpack_dec_name_hints(d);
+  for (size_t i = 0; i < n; i++)
+    assert_int_equal(h[i], i % 2 ? (2 | HYPER__HPACK_HINT_STATIC_VALUE) : 1);
+  hyper_hpack_dec_free(d);
+}
+
+/* Encoding with the lookups done beforehand (hyper__hpack_enc_lookup(),
+ * as the HTTP/2 core does) writes the same octets, block after block, as
+ * the public call on an encoder in the same state. */
+static void test_hpack_encode_with_lookups(void **state) {
+  (void)state;
+  hyper_hpack_enc *a, *b;
+  assert_int_equal(hyper_hpack_enc_new(&a, NULL, NULL), 0);
+  assert_int_equal(hyper_hpack_enc_new(&b, NULL, NULL), 0);
+  const hyper_field f[] = {F(":method", "GET"), F(":scheme", "https"),
+                           F(":authority", "example.com"), F(":path", "/x"),
+                           F("user-agent", "t/1"), F("x-a", "b"),
+                           FF("authorization", "secret", 0), F("cookie", "c=1"),
+                           FF("x-n", "v", HYPER_FIELD_NO_INDEX)};
+  size_t n = sizeof f / sizeof f[0];
+  hyper__hpack_pre pre[sizeof f / sizeof f[0]];
+  uint8_t hints[sizeof f / sizeof f[0]];
+  for (int round = 0; round < 3; round++) {
+    uint8_t oa[512], ob[512];
+    size_t la = 0, lb = 0;
+    assert_int_equal(hyper__hpack_enc_lookup(f, n, pre, hints), 0);
+    assert_int_equal(hyper__hpack_enc_encode_pre(a, f, pre, n, oa, sizeof oa, &la), 0);
+    assert_int_equal(hyper_hpack_enc_encode(b, f, n, ob, sizeof ob, &lb), 0);
+    assert_int_equal(la, lb);
+    assert_memory_equal(oa, ob, la);
+  }
+  hyper_hpack_enc_free(a);
+  hyper_hpack_enc_free(b);
+}
+
+/* hyper__hpack_static_name_index() (the encoder's perfect-hash slot table)
+ * agrees with a linear search of the static table for every static name,
+ * and refuses names that share a slot key (length, first and last octet)
+ * with a static name but differ in between, differ in case, or are
+ * prefixes; hyper__hpack_enc_lookup() then gives the hash of the name and
+ * the full-match index exactly as hyper__hpack_static_find() does. */
+static void test_hpack_static_name_slots(void **state) {
+  (void)state;
+  for (unsigned k = 1; k <= HYPER__HPACK_STATIC_LEN; k++) {
+    const hyper__hpack_static_entry *e = &hyper__hpack_static[k - 1];
+    unsigned first = k;
+    while (first > 1 && strcmp(hyper__hpack_static[first - 2].name, e->name) == 0)
+      first--;
+    const uint8_t *nm = (const uint8_t *)e->name;
+    assert_int_equal(hyper__hpack_static_name_index(nm, e->name_len), first);
+    /* a copy (not the table's pointer) is found the same */
+    uint8_t copy[64];
+    memcpy(copy, nm, e->name_len);
+    assert_int_equal(hyper__hpack_static_name_index(copy, e->name_len), first);
+    if (e->name_len >= 3) {
+      copy[1] ^= 0x01; /* same slot key, another name */
+      assert_int_equal(hyper__hpack_static_name_index(copy, e->name_len), 0);
+      copy[1] ^= 0x01;
+    }
+    copy[0] = (uint8_t)(copy[0] == ':' ? ':' : copy[0] - 32); /* uppercase */
+    if (copy[0] != ':')
+      assert_int_equal(hyper__hpack_static_name_index(copy, e->name_len), 0);
+    assert_int_equal(hyper__hpack_static_name_index(nm, e->name_len - 1),
+                     0 + (e->name_len == 1));
+    /* the full lookup: name and value of entry k, and a value of none */
+    hyper_field f[2] = {{nm, e->name_len, (const uint8_t *)e->value, e->value_len, 0},
+                        {nm, e->name_len, (const uint8_t *)"\x01zz", 3, 0}};
+    hyper__hpack_pre pre[2];
+    uint8_t hints[2];
+    assert_int_equal(hyper__hpack_enc_lookup(f, 2, pre, hints), 0);
+    uint32_t hash = hyper__hpack_hash(nm, e->name_len);
+    for (int i = 0; i < 2; i++) {
+      unsigned full;
+      unsigned sidx = hyper__hpack_static_find(f[i].name, f[i].name_len, hash,
+                                               f[i].value, f[i].value_len, &full);
+      assert_int_equal(pre[i].hash, hash);
+      assert_int_equal(pre[i].sidx, sidx);
+      assert_int_equal(pre[i].sfull, full);
+    }
+    assert_int_equal(pre[0].sfull, k);
+    assert_int_equal(pre[1].sfull, 0);
+  }
+  assert_int_equal(hyper__hpack_static_name_index(NULL, 0), 0);
+  assert_int_equal(hyper__hpack_static_name_index((const uint8_t *)"x-custom", 8), 0);
+}
+
 static void test_hpack_large_limits_start_at_4096(void **state) {
   (void)state;
   hyper_hpack_enc_config ec;
@@ -500,6 +638,9 @@ int main(void) {
       cmocka_unit_test(test_hpack_decode_empty_block),
       cmocka_unit_test(test_hpack_static_table_generated_hashes),
       cmocka_unit_test(test_hpack_large_limits_start_at_4096),
+      cmocka_unit_test(test_hpack_decoder_name_hints),
+      cmocka_unit_test(test_hpack_encode_with_lookups),
+      cmocka_unit_test(test_hpack_static_name_slots),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
