@@ -4,7 +4,9 @@
  *
  *   hyperbin [--host ADDR] [--port N] [--cert FILE --key FILE] [--cleartext]
  *
- * Cleartext HTTP/2 with prior knowledge (h2c) by default; with --cert and
+ * Cleartext HTTP/2 by default: prior knowledge (h2c), or an HTTP/1.1
+ * request with "Upgrade: h2c" (RFC 7540 §3.2; answered 101, the request
+ * becomes stream 1; any other HTTP/1.1 request gets 505); with --cert and
  * --key, TLS (1.2 or later, OpenSSL used directly) with ALPN "h2".
  * Prints "listening on ADDR:PORT" on stdout once it accepts connections
  * (--port 0, the default, picks a free port). Stops cleanly on SIGINT or
@@ -34,6 +36,7 @@
 #include <brotli/encode.h>
 #endif
 
+#include "hyper/h1.h"
 #include "hyper/h2.h"
 #include "hyper/version.h"
 
@@ -44,6 +47,7 @@
 #define MAX_DELAY_S 10
 #define MAX_DRIP_BYTES (10u * 1024u * 1024u)
 #define MAX_REQ_HEADERS 100
+#define MAX_H1_HEAD 16384u /* an HTTP/1.1 request head asking to upgrade */
 
 static volatile sig_atomic_t g_stop;
 
@@ -93,6 +97,10 @@ typedef struct conn {
   SSL *ssl;    /* NULL: cleartext */
   int handshaken;
   int tls_wants_write; /* the last TLS call needs the socket writable */
+  int started; /* 0: cleartext, first bytes not seen yet (h2c preface or
+                 * an HTTP/1.1 request with Upgrade: h2c); 1: HTTP/2 */
+  uint8_t *h1buf; /* bytes received before the protocol was known */
+  size_t h1len;
 } conn;
 
 static char *xstrndup(const uint8_t *p, size_t n) {
@@ -926,6 +934,8 @@ static void conn_close(conn *c) {
     stream_free(s);
   }
   hyper_h2_conn_free(c->h2);
+  free(c->h1buf);
+  c->h1buf = NULL;
   if (c->ssl) {
     if (c->handshaken) SSL_shutdown(c->ssl);
     SSL_free(c->ssl);
@@ -965,8 +975,14 @@ static int flush_out(conn *c) {
   }
 }
 
+static void sniff(conn *c, const uint8_t *buf, size_t r);
+
 /* Feeds |r| received bytes to the core. */
 static void feed(conn *c, const uint8_t *buf, size_t r) {
+  if (!c->started) {
+    sniff(c, buf, r);
+    return;
+  }
   hyper_h2_conn_set_time(c->h2, now_ms());
   size_t off = 0;
   while (off < r) {
@@ -979,6 +995,236 @@ static void feed(conn *c, const uint8_t *buf, size_t r) {
     hyper_h2_event ev;
     while (hyper_h2_conn_next_event(c->h2, &ev)) on_event(c, &ev);
   }
+}
+
+/* ---- cleartext: prior knowledge or Upgrade: h2c ------------------------ */
+
+static const char k_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/* Writes all of |p| to the (non-blocking) socket before anything else goes
+ * out; used for the short HTTP/1.1 answers below. */
+static int send_all(conn *c, const char *p, size_t n) {
+  while (n) {
+    ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        struct pollfd pf = {c->fd, POLLOUT, 0};
+        if (poll(&pf, 1, 1000) <= 0) return -1;
+        continue;
+      }
+      return -1;
+    }
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+/* Answers an HTTP/1.1 request that hyperbin does not serve, then closes. */
+static void h1_refuse(conn *c, int status, const char *reason) {
+  char msg[512];
+  const char *text = "hyperbin speaks HTTP/2 only: h2c with prior knowledge, "
+                     "HTTP/1.1 with Upgrade: h2c, or TLS with ALPN h2\n";
+  int n = snprintf(msg, sizeof msg,
+                   "HTTP/1.1 %d %s\r\ncontent-type: text/plain\r\n"
+                   "connection: close\r\ncontent-length: %zu\r\n\r\n%s",
+                   status, reason, strlen(text), text);
+  if (n > 0 && (size_t)n < sizeof msg) (void)send_all(c, msg, (size_t)n);
+  c->dead = 2;
+}
+
+/* Nonzero when the comma-separated list |v| (|n| octets) holds |tok|
+ * (case-insensitive). */
+static int has_token(const uint8_t *v, size_t n, const char *tok) {
+  size_t tl = strlen(tok);
+  for (size_t i = 0; i < n;) {
+    while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ',')) i++;
+    size_t j = i;
+    while (j < n && v[j] != ',') j++;
+    size_t e = j;
+    while (e > i && (v[e - 1] == ' ' || v[e - 1] == '\t')) e--;
+    if (e - i == tl) {
+      size_t k = 0;
+      while (k < tl && (v[i + k] | 0x20) == (tok[k] | 0x20)) k++;
+      if (k == tl) return 1;
+    }
+    i = j;
+  }
+  return 0;
+}
+
+static int name_is(const hyper_field *f, const char *name) {
+  size_t n = strlen(name);
+  if (f->name_len != n) return 0;
+  for (size_t i = 0; i < n; i++)
+    if ((f->name[i] | 0x20) != name[i]) return 0;
+  return 1;
+}
+
+/* An HTTP/1.1 request head is complete in c->h1buf (|head| octets up to
+ * and including the empty line): answer 101 and switch when it asks for
+ * h2c (RFC 7540 §3.2), refuse it otherwise. */
+static void h1_request(conn *c, size_t head) {
+  const uint8_t *b = c->h1buf;
+  const uint8_t *eol = memchr(b, '\n', head);
+  size_t line = (size_t)(eol - b); /* eol exists: head ends in \r\n\r\n */
+  size_t ll = line && b[line - 1] == '\r' ? line - 1 : line;
+  const uint8_t *sp1 = memchr(b, ' ', ll);
+  const uint8_t *sp2 = sp1 ? memchr(sp1 + 1, ' ', ll - (size_t)(sp1 + 1 - b))
+                           : NULL;
+  if (!sp1 || !sp2 || sp1 == b || sp2 == sp1 + 1 ||
+      (size_t)(b + ll - (sp2 + 1)) != 8 || memcmp(sp2 + 1, "HTTP/1.", 7)) {
+    c->dead = 2; /* neither HTTP/2 nor HTTP/1.x: just close */
+    return;
+  }
+  hyper_field f[MAX_REQ_HEADERS + 4];
+  size_t nf = 0;
+  if (hyper_h1_parse_fields(b + line + 1, head - 2 - (line + 1), NULL, f + 4,
+                            MAX_REQ_HEADERS, &nf) < 0) {
+    h1_refuse(c, 400, "Bad Request");
+    return;
+  }
+  const hyper_field *upgrade = NULL, *connection = NULL, *settings = NULL,
+                    *host = NULL;
+  int nsettings = 0, chunked = 0;
+  long clen = 0;
+  for (size_t i = 4; i < nf + 4; i++) {
+    if (name_is(&f[i], "upgrade")) upgrade = &f[i];
+    else if (name_is(&f[i], "connection")) connection = &f[i];
+    else if (name_is(&f[i], "http2-settings")) settings = &f[i], nsettings++;
+    else if (name_is(&f[i], "host")) host = &f[i];
+    else if (name_is(&f[i], "transfer-encoding")) chunked = 1;
+    else if (name_is(&f[i], "content-length")) {
+      char tmp[24];
+      size_t n = f[i].value_len < sizeof tmp - 1 ? f[i].value_len : 0;
+      memcpy(tmp, f[i].value, n);
+      tmp[n] = '\0';
+      char *end;
+      clen = n ? strtol(tmp, &end, 10) : -1;
+      if (!n || *end || clen < 0) clen = -1;
+    }
+  }
+  if (!upgrade || !has_token(upgrade->value, upgrade->value_len, "h2c") ||
+      !connection ||
+      !has_token(connection->value, connection->value_len, "upgrade") ||
+      nsettings != 1) {
+    h1_refuse(c, 505, "HTTP Version Not Supported");
+    return;
+  }
+  if (chunked || clen < 0 || (unsigned long)clen > MAX_REQ_BODY) {
+    h1_refuse(c, chunked ? 411 : 413,
+              chunked ? "Length Required" : "Content Too Large");
+    return;
+  }
+  if (c->h1len < head + (size_t)clen) return; /* the body is still coming */
+
+  /* the upgraded request in HTTP/2 form: pseudo-header fields first, and
+   * no connection-specific fields (RFC 9113 §8.2.2) */
+  const uint8_t *target = sp1 + 1;
+  f[0] = (hyper_field){(const uint8_t *)":method", 7, b, (size_t)(sp1 - b), 0};
+  f[1] = (hyper_field){(const uint8_t *)":scheme", 7, (const uint8_t *)"http",
+                       4, 0};
+  f[2] = (hyper_field){(const uint8_t *)":path", 5, target,
+                       (size_t)(sp2 - target), 0};
+  f[3] = (hyper_field){(const uint8_t *)":authority", 10,
+                       host ? host->value : (const uint8_t *)"localhost",
+                       host ? host->value_len : 9, 0};
+  size_t n = 4;
+  for (size_t i = 4; i < nf + 4; i++) {
+    static const char *const drop[] = {
+        "connection", "upgrade", "http2-settings", "host", "keep-alive",
+        "proxy-connection", "transfer-encoding", "te", NULL};
+    int skip = 0;
+    for (size_t k = 0; drop[k]; k++) skip |= name_is(&f[i], drop[k]);
+    if (!skip) f[n++] = f[i];
+  }
+  /* The settings are checked before the 101 goes out: a bad value is
+   * answered without switching (RFC 7540 §3.2.1). */
+  if (hyper_h2_conn_upgrade_server(c->h2, (const char *)settings->value,
+                                   settings->value_len, f, n) < 0) {
+    h1_refuse(c, 400, "Bad Request");
+    return;
+  }
+  static const char k101[] = "HTTP/1.1 101 Switching Protocols\r\n"
+                             "connection: Upgrade\r\nupgrade: h2c\r\n\r\n";
+  if (send_all(c, k101, sizeof k101 - 1) < 0) {
+    c->dead = 2;
+    return;
+  }
+  c->started = 1;
+  stream *s = stream_add(c, 1);
+  if (!s || record_request(s, f, n) < 0) {
+    hyper_h2_reset_stream(c->h2, 1, HYPER_H2_INTERNAL_ERROR);
+    if (s) stream_remove(c, 1);
+  } else {
+    if (clen > 0) {
+      s->body = malloc((size_t)clen);
+      if (s->body) {
+        memcpy(s->body, b + head, (size_t)clen);
+        s->body_len = (size_t)clen;
+      } else {
+        s->too_big = 1;
+      }
+    }
+    if (dispatch(c, s) < 0) {
+      hyper_h2_reset_stream(c->h2, 1, HYPER_H2_INTERNAL_ERROR);
+      stream_remove(c, 1);
+    }
+  }
+  /* what follows the request is HTTP/2: the client's preface first */
+  uint8_t *rest = c->h1buf;
+  size_t off = head + (size_t)clen, len = c->h1len;
+  c->h1buf = NULL;
+  c->h1len = 0;
+  if (len > off) feed(c, rest + off, len - off);
+  free(rest);
+}
+
+/* The first bytes of a cleartext connection: the HTTP/2 preface (prior
+ * knowledge, RFC 9113 §3.3) or an HTTP/1.1 request, which may ask to
+ * upgrade. Buffers until it can tell. */
+static void sniff(conn *c, const uint8_t *buf, size_t r) {
+  size_t cap = MAX_H1_HEAD + MAX_REQ_BODY;
+  if (c->h1len + r > cap) {
+    h1_refuse(c, 413, "Content Too Large");
+    return;
+  }
+  uint8_t *nb = realloc(c->h1buf, c->h1len + r);
+  if (!nb) {
+    c->dead = 2;
+    return;
+  }
+  c->h1buf = nb;
+  memcpy(c->h1buf + c->h1len, buf, r);
+  c->h1len += r;
+  size_t pl = sizeof k_preface - 1;
+  size_t cmp = c->h1len < pl ? c->h1len : pl;
+  if (!memcmp(c->h1buf, k_preface, cmp)) {
+    if (c->h1len < pl) return; /* could still be the preface */
+    if (hyper_h2_conn_initiate(c->h2) < 0) {
+      c->dead = 2;
+      return;
+    }
+    c->started = 1;
+    uint8_t *all = c->h1buf;
+    size_t len = c->h1len;
+    c->h1buf = NULL;
+    c->h1len = 0;
+    feed(c, all, len);
+    free(all);
+    return;
+  }
+  /* HTTP/1.x: wait for the end of the head */
+  size_t lim = c->h1len < MAX_H1_HEAD ? c->h1len : MAX_H1_HEAD;
+  for (size_t i = 3; i < lim; i++) {
+    if (c->h1buf[i] == '\n' && c->h1buf[i - 1] == '\r' &&
+        c->h1buf[i - 2] == '\n' && c->h1buf[i - 3] == '\r') {
+      h1_request(c, i + 1);
+      return;
+    }
+  }
+  if (c->h1len >= MAX_H1_HEAD) h1_refuse(c, 431, "Request Header Fields Too Large");
 }
 
 static void on_readable(conn *c) {
@@ -1038,10 +1284,14 @@ static int conn_open(conn *c, int fd, SSL_CTX *tls) {
     SSL_free(c->ssl);
     return -1;
   }
-  if (hyper_h2_conn_initiate(c->h2) < 0) {
-    hyper_h2_conn_free(c->h2);
-    SSL_free(c->ssl);
-    return -1;
+  /* TLS: ALPN chose h2. Cleartext: the first bytes tell (sniff()). */
+  if (tls) {
+    if (hyper_h2_conn_initiate(c->h2) < 0) {
+      hyper_h2_conn_free(c->h2);
+      SSL_free(c->ssl);
+      return -1;
+    }
+    c->started = 1;
   }
   return 0;
 }
@@ -1112,9 +1362,9 @@ static SSL_CTX *tls_setup(const char *cert, const char *key) {
 static void usage(FILE *f) {
   fprintf(f, "usage: hyperbin [--host IPV4] [--port N] [--cert FILE --key "
              "FILE] [--cleartext]\n"
-             "  An httpbin-like HTTP/2 test server: h2c (prior knowledge), or "
-             "TLS\n  with ALPN h2 when a certificate and key are given "
-             "(--cleartext: h2c\n  even then).\n"
+             "  An httpbin-like HTTP/2 test server: h2c (prior knowledge or "
+             "Upgrade: h2c),\n  or TLS with ALPN h2 when a certificate and "
+             "key are given (--cleartext:\n  h2c even then).\n"
              "  --port 0 (default) picks a free port; the chosen one is "
              "printed as\n  'listening on HOST:PORT'.\n");
 }
@@ -1229,7 +1479,7 @@ int main(int argc, char **argv) {
         if (flush_out(c) < 0) c->dead = 2;
       }
       if (c->dead == 2 || (c->dead == 1 && !hyper_h2_conn_wants_write(c->h2)) ||
-          (!hyper_h2_conn_wants_read(c->h2) &&
+          (c->started && !hyper_h2_conn_wants_read(c->h2) &&
            !hyper_h2_conn_wants_write(c->h2))) {
         conn_close(c);
         conns[i] = conns[nconns - 1];

@@ -144,8 +144,86 @@ upgrade)
   expect_rc 0 "--upgrade refused"
   expect_out '^HTTP/1.[01] 200 OK$'
   expect_out '^upgraded to h2c$'
-  ok "--upgrade: switched by h2o, ignored by http.server"
+  kill "$NPID"; wait "$NPID" 2>/dev/null; NPID=
+  # hyperbin accepts the upgrade too (server side of RFC 7540 §3.2)
+  start_hyperbin
+  run -v --upgrade "$BASE/get" a==b
+  expect_rc 0 "--upgrade against hyperbin"
+  expect_out '^GET /get?a=b HTTP/1.1$'; expect_out '^HTTP/2 200$'; expect_out '"a": "b"'
+  run --upgrade POST "$BASE/post" k=v
+  expect_rc 0 "--upgrade POST with a body"; expect_out '"k": "v"'
+  run --upgrade --push "$BASE/push"
+  expect_rc 0 "--upgrade --push"
+  [ "$(grep -c '^push promised: GET ' "$TMP/out")" -eq 2 ] || fail "--upgrade: no two pushes"
+  stop_hyperbin
+  ok "--upgrade: switched by h2o and hyperbin, ignored by http.server"
   ;;
+nginx)
+  # The CLI against nginx (an independent server): TLS with ALPN h2 and
+  # http/1.1, h2c with prior knowledge, gzip, a download, a redirect.
+  NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+  [ -x "$NGINX" ] || { echo "nginx missing: skipped"; exit 0; }
+  command -v openssl > /dev/null || { echo "openssl missing: skipped"; exit 0; }
+  D=$TMP/ng
+  mkdir -p "$TMP/www" "$D"
+  printf 'hello from nginx\n' > "$TMP/www/hello.txt"
+  head -c 300000 /dev/urandom > "$TMP/www/blob.bin"
+  i=0
+  while [ "$i" -lt 200 ]; do echo "line $i of a text that nginx compresses"; i=$((i + 1)); done > "$TMP/www/big.txt"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+    -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+    -keyout "$TMP/key.pem" -out "$TMP/cert.pem" > /dev/null 2>&1 || fail "openssl req"
+  P1=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  P2=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  {
+    echo "daemon off; master_process off; worker_processes 1;"
+    echo "pid $D/nginx.pid; error_log $D/error.log warn;"
+    echo "events { worker_connections 64; }"
+    echo "http {"
+    echo "  access_log off;"
+    echo "  client_body_temp_path $D/body; proxy_temp_path $D/proxy;"
+    echo "  fastcgi_temp_path $D/fcgi; uwsgi_temp_path $D/uwsgi; scgi_temp_path $D/scgi;"
+    echo "  types { text/plain txt; application/octet-stream bin; }"
+    echo "  gzip on; gzip_types text/plain; gzip_min_length 1;"
+    echo "  server {"
+    echo "    listen 127.0.0.1:$P1 ssl http2;"
+    echo "    listen 127.0.0.1:$P2 http2;"
+    echo "    root $TMP/www;"
+    echo "    ssl_certificate $TMP/cert.pem; ssl_certificate_key $TMP/key.pem;"
+    echo "    location = /old { return 301 /hello.txt; }"
+    echo "  }"
+    echo "}"
+  } > "$D/nginx.conf"
+  "$NGINX" -p "$D" -c "$D/nginx.conf" -e "$D/error.log" > "$D/out" 2>&1 &
+  NPID=$!
+  i=0
+  until /usr/bin/python3 -c "import socket; socket.create_connection(('127.0.0.1', $P1), 1).close(); socket.create_connection(('127.0.0.1', $P2), 1).close()" 2>/dev/null; do
+    kill -0 "$NPID" 2>/dev/null || { cat "$D/out" "$D/error.log" >&2; fail "nginx exited"; }
+    i=$((i + 1)); [ "$i" -le 100 ] || fail "nginx did not start"
+    sleep 0.05
+  done
+  run -v --cacert "$TMP/cert.pem" "https://localhost:$P1/hello.txt"
+  expect_rc 0 "nginx TLS"; expect_out '^HTTP/2 200$'; expect_out '^server: nginx'
+  expect_out '^hello from nginx$'
+  run --cacert "$TMP/cert.pem" "https://localhost:$P1/big.txt"
+  expect_rc 0 "nginx gzip"
+  cmp -s "$TMP/out" "$TMP/www/big.txt" || fail "gzip body differs"
+  run --headers --cacert "$TMP/cert.pem" "https://localhost:$P1/big.txt"
+  expect_out '^content-encoding: gzip'
+  run --cacert "$TMP/cert.pem" -o "$TMP/blob.out" "https://localhost:$P1/blob.bin"
+  expect_rc 0 "nginx download"
+  cmp -s "$TMP/blob.out" "$TMP/www/blob.bin" || fail "download differs"
+  run -v --http1 --cacert "$TMP/cert.pem" "https://localhost:$P1/hello.txt"
+  expect_rc 0 "nginx --http1"; expect_out '^HTTP/1.1 200 OK$'
+  run "http://127.0.0.1:$P2/hello.txt"
+  expect_rc 0 "nginx h2c"; expect_out '^hello from nginx$'
+  run --follow --cacert "$TMP/cert.pem" "https://localhost:$P1/old"
+  expect_rc 0 "nginx 301 --follow"; expect_out '^hello from nginx$'
+  run --check-status --cacert "$TMP/cert.pem" "https://localhost:$P1/missing"
+  expect_rc 4 "nginx 404"
+  run --check-status --cacert "$TMP/cert.pem" POST "https://localhost:$P1/hello.txt" a=b
+  expect_rc 4 "nginx 405 for a POST to a file"
+  ok "nginx: TLS h2 and http/1.1, h2c, gzip, download, redirect, 4xx" ;;
 get)
   start_hyperbin
   run "$BASE/get"
@@ -647,6 +725,19 @@ peers_all)
     fi
     c cookies -H 'Cookie: a=1; b=2' "$BASE/cookies"; expect_out '"b": "2"'
     c not-found "$BASE/nope"; expect_out '^HTTP/2 404'
+    if [ "$mode" = h2c ]; then
+      # curl --http2 on http:// asks for h2c with Upgrade (RFC 7540 §3.2)
+      CURLMODE="--http2"
+      c upgrade-get "$BASE/get?u=1"; expect_out '^HTTP/1.1 101'; expect_out '^HTTP/2 200'
+      expect_out '"u": "1"'
+      c upgrade-post --data-binary @"$TMP/body.txt" "$BASE/post"
+      expect_out '^HTTP/2 200'; expect_out '"data": "hello"'
+      c upgrade-head -I "$BASE/bytes/10"; expect_out '^HTTP/2 200'
+      curl -sS -i --http1.1 "$BASE/get" > "$TMP/out" 2>&1 || fail "curl HTTP/1.1"
+      expect_out '^HTTP/1.1 505'
+      n=$((n + 1))
+      CURLMODE="--http2-prior-knowledge"
+    fi
     # nghttp (no redirects, no decoding of bodies: checks heads and frames)
     g get "$BASE/get?x=1"; expect_out ':status: 200'; expect_out '"x": "1"'
     g post -d "$TMP/body.txt" "$BASE/post"; expect_out '"data": "hello"'

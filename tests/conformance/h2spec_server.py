@@ -4,12 +4,13 @@
 h2spec (github.com/summerwind/h2spec) is not packaged in Debian, so this
 script re-implements its server test cases as a table-driven raw-frame client
 over a socket: 146 cases in the groups generic (44), http2 (95) and hpack (7),
-plus h2spec's two "strict" cases (run with --strict).  Every case opens a new
-connection, performs h2spec's handshake (preface, SETTINGS, ACKs both ways),
-writes the frames the h2spec case writes (built here byte by byte; header
-blocks with python3-hpack, a stateful encoder per connection as h2spec's
-conn.EncodeHeaders) and asserts the result h2spec expects, with a deadline per
-wait:
+plus h2spec's two "strict" cases (run with --strict) and one case of
+hyperbin's own, the h2c Upgrade of RFC 7540 §3.2 (run with --extra).
+Every case opens a new connection, performs h2spec's handshake (preface,
+SETTINGS, ACKs both ways), writes the frames the h2spec case writes (built
+here byte by byte; header blocks with python3-hpack, a stateful encoder per
+connection as h2spec's conn.EncodeHeaders) and asserts the result h2spec
+expects, with a deadline per wait:
 
   conn_error(codes)   GOAWAY with one of |codes|, or the connection closed
                       without a GOAWAY (RFC 9113 §5.4.1 makes GOAWAY a
@@ -28,10 +29,11 @@ summary); the exit status is 1 when any other case fails or an xfail case
 passes unexpectedly (so that the list is kept honest).
 
 usage: h2spec_server.py --server PATH [--tls|--h2c|--both] [--strict]
-                        [--timeout SECS] [--xfail ID ...] [--only ID-PREFIX]
+                        [--extra] [--timeout SECS] [--xfail ID ...] [--only ID-PREFIX]
                         [--verbose] [--list]
 """
 import argparse
+import base64
 import os
 import select
 import shutil
@@ -420,6 +422,8 @@ CASES = []
 
 
 def case(cid, desc, strict=False):
+    """strict: False (an h2spec case), True (h2spec strict mode) or "extra"
+    (not in h2spec; run with --extra)."""
     def deco(fn):
         CASES.append((cid, desc, fn, strict))
         return fn
@@ -1613,6 +1617,41 @@ def _(c, cfg):
     v_conn_error(c, COMPRESSION_ERROR)
 
 
+# extra (not h2spec): RFC 7540 §3.2, HTTP/1.1 with Upgrade: h2c (cleartext)
+@case("extra/3.2/1", "Sends an HTTP/1.1 request with Upgrade: h2c", "extra")
+def _(c, cfg):
+    if cfg.tls:
+        raise Skip("the upgrade is for cleartext only (RFC 9113 §3.2)")
+    settings = base64.urlsafe_b64encode(
+        struct.pack(">HI", S_INITIAL_WINDOW_SIZE, 65535)).rstrip(b"=")
+    c.send(b"GET /get HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+           b"Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+           b"HTTP2-Settings: %s\r\n\r\n" % (cfg.port, settings))
+    # the 101 head, then HTTP/2 (the response to the request on stream 1)
+    end = time.monotonic() + cfg.timeout
+    while b"\r\n\r\n" not in c.buf:
+        left = end - time.monotonic()
+        if left <= 0 or c.closed:
+            raise Fail("no HTTP/1.1 answer to the upgrade request")
+        r, _, _ = select.select([c.sock], [], [], left)
+        if r:
+            chunk = c.sock.recv(65536)
+            if not chunk:
+                c.closed = True
+            c.buf += chunk
+    head, c.buf = c.buf.split(b"\r\n\r\n", 1)
+    if not head.startswith(b"HTTP/1.1 101"):
+        raise Fail("expected 101 Switching Protocols, got %r" %
+                   head.split(b"\r\n")[0])
+    c.send(PREFACE)
+    c.settings_frame()
+    ev = c.wait_event()
+    if ev.kind != "frame" or ev.type != SETTINGS or ev.flags & ACK:
+        raise Fail("expected the server's SETTINGS first, got %s" % ev)
+    v_headers(c, 1)
+    v_stream_close(c)
+
+
 # ---- the server ----------------------------------------------------------
 class Server:
     def __init__(self, path, tls, tmp):
@@ -1689,7 +1728,9 @@ def run_suite(args, tls, tmp):
             cfg.data_len = 0
         cfg.verbose = args.verbose
         for cid, desc, fn, strict in CASES:
-            if strict and not args.strict:
+            if strict is True and not args.strict:
+                continue
+            if strict == "extra" and not args.extra:
                 continue
             if args.only and not any(cid.startswith(p) for p in args.only):
                 continue
@@ -1760,7 +1801,10 @@ def main():
     g.add_argument("--both", action="store_true")
     ap.add_argument("--strict", action="store_true",
                     help="also run h2spec's two strict cases")
-    ap.add_argument("--timeout", type=float, default=2.0,
+    ap.add_argument("--extra", action="store_true",
+                    help="also run the cases that are not h2spec's "
+                         "(the h2c Upgrade)")
+    ap.add_argument("--timeout", type=float, default=5.0,
                     help="seconds to wait for each expected event")
     ap.add_argument("--xfail", nargs="*", default=[],
                     help="case ids expected to fail (known defects)")
@@ -1772,9 +1816,12 @@ def main():
     args = ap.parse_args()
     if args.list:
         for cid, desc, _fn, strict in CASES:
-            print("%s%s %s" % (cid, " (strict)" if strict else "", desc))
+            print("%s%s %s" % (cid, " (strict)" if strict is True else
+                               " (extra)" if strict else "", desc))
         n = sum(1 for x in CASES if not x[3])
-        print("%d cases (+%d strict)" % (n, len(CASES) - n))
+        ns = sum(1 for x in CASES if x[3] is True)
+        print("%d cases (+%d strict, +%d extra)" % (n, ns,
+                                                     len(CASES) - n - ns))
         return 0
     modes = [True] if args.tls else [False] if args.h2c else [False, True]
     tmp = tempfile.mkdtemp(prefix="h2spec-server-")
