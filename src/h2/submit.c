@@ -4,11 +4,59 @@
  * leaves the connection as it was. */
 #include "conn_int.h"
 
-static int usable(const hyper_h2_conn *c) {
-  if (!c->initiated || c->terminated)
-    return HYPER_ERR_INVALID_STATE;
-  return 0;
+/* ---- connection phases ----------------------------------------------
+ * STYLE §3.7 asks for the connection's rules as a table too (h2's
+ * ConnectionStateMachine). The phase is derived from the connection's
+ * flags, and each [phase][action class] cell holds 0 (allowed) or the
+ * error the action returns. Unlike h2, a GOAWAY does not close the
+ * connection at once: with NO_ERROR it drains (RFC 9113 §6.8), so existing
+ * streams go on and only new ones are refused. Rules that depend on stream
+ * ids (the last id of a GOAWAY, ids running out) or on SETTINGS stay with
+ * the actions; per-stream rules are the table in stream_fsm.c. */
+typedef enum conn_phase {
+  PH_IDLE,        /* hyper_h2_conn_initiate() not called yet */
+  PH_OPEN,
+  PH_GOAWAY_SENT, /* we sent GOAWAY(NO_ERROR): draining */
+  PH_GOAWAY_RECV, /* the peer sent GOAWAY (any code): no new streams */
+  PH_GOAWAY_BOTH,
+  PH_CLOSED,      /* a connection error or hyper_h2_close(error) */
+  PH__COUNT
+} conn_phase;
+
+typedef enum conn_action {
+  AC_ANY,        /* every action: on existing streams, PING, SETTINGS... */
+  AC_NEW_STREAM, /* hyper_h2_submit_request() (after AC_ANY) */
+  AC_PUSH,       /* hyper_h2_push_promise() (after AC_ANY) */
+  AC__COUNT
+} conn_action;
+
+static const int conn_rules[PH__COUNT][AC__COUNT] = {
+    [PH_IDLE] = {HYPER_ERR_INVALID_STATE, HYPER_ERR_INVALID_STATE,
+                 HYPER_ERR_INVALID_STATE},
+    [PH_OPEN] = {0, 0, 0},
+    /* we said no more streams: ours are refused here, not by the peer */
+    [PH_GOAWAY_SENT] = {0, HYPER_ERR_INVALID_STATE, HYPER_ERR_INVALID_STATE},
+    /* the peer would ignore them (§6.8) */
+    [PH_GOAWAY_RECV] = {0, HYPER_ERR_H2_GOAWAY, HYPER_ERR_H2_GOAWAY},
+    [PH_GOAWAY_BOTH] = {0, HYPER_ERR_H2_GOAWAY, HYPER_ERR_INVALID_STATE},
+    [PH_CLOSED] = {HYPER_ERR_INVALID_STATE, HYPER_ERR_INVALID_STATE,
+                   HYPER_ERR_INVALID_STATE},
+};
+
+static conn_phase phase_of(const hyper_h2_conn *c) {
+  if (c->terminated)
+    return PH_CLOSED;
+  if (!c->initiated)
+    return PH_IDLE;
+  return (conn_phase)(PH_OPEN + (c->goaway_sent ? 1 : 0) +
+                      (c->goaway_recv ? 2 : 0));
 }
+
+static int conn_allows(const hyper_h2_conn *c, conn_action a) {
+  return conn_rules[phase_of(c)][a];
+}
+
+static int usable(const hyper_h2_conn *c) { return conn_allows(c, AC_ANY); }
 
 /* A missing stream: never opened (idle) or closed and perhaps forgotten. */
 static int no_stream(const hyper_h2_conn *c, uint32_t id) {
@@ -175,10 +223,8 @@ int hyper_h2_submit_request(hyper_h2_conn *c, const hyper_field *fields,
     return rv;
   if (!c->is_client)
     return HYPER_ERR_INVALID_STATE;
-  if (c->goaway_recv)
-    return HYPER_ERR_H2_GOAWAY;
-  if (c->goaway_sent)
-    return HYPER_ERR_INVALID_STATE;
+  if ((rv = conn_allows(c, AC_NEW_STREAM)) != 0)
+    return rv;
   if (c->next_local_id > HYPER_H2_MAX_STREAM_ID)
     return HYPER_ERR_H2_STREAM_IDS_EXHAUSTED;
   if (c->active_local >= c->remote.max_concurrent_streams) /* A7 */
@@ -372,10 +418,10 @@ int hyper_h2_push_promise(hyper_h2_conn *c, uint32_t parent_stream_id,
                          &parent);
   if (rv)
     return rv;
-  if (!c->remote.enable_push || c->goaway_sent)
+  if (!c->remote.enable_push)
     return HYPER_ERR_INVALID_STATE;
-  if (c->goaway_recv)
-    return HYPER_ERR_H2_GOAWAY;
+  if ((rv = conn_allows(c, AC_PUSH)) != 0)
+    return rv;
   if (c->next_local_id > HYPER_H2_MAX_STREAM_ID)
     return HYPER_ERR_H2_STREAM_IDS_EXHAUSTED;
   prepared p;

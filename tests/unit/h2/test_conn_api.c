@@ -334,11 +334,76 @@ static void test_conn_api_altsvc_and_origin(void **state) {
   h2h_raw_free(&r);
 }
 
+/* The connection-phase table (submit.c, STYLE §3.7), walked through every
+ * phase: idle, open, GOAWAY sent, GOAWAY received, both, closed; each with
+ * an action on the connection (PING), a new request and a push. */
+static void test_conn_api_phase_table(void **state) {
+  (void)state;
+  static const uint8_t op[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+  hyper_field req[8];
+  size_t nreq = h2h_fields(h2h_get_req, req, 8);
+  uint32_t id;
+
+  /* idle: nothing before initiate */
+  hyper_h2_config cfg;
+  hyper_h2_config_init(&cfg, HYPER_H2_ROLE_CLIENT);
+  hyper_h2_conn *idle;
+  assert_int_equal(hyper_h2_conn_new(&idle, &cfg, NULL), 0);
+  assert_int_equal(hyper_h2_ping(idle, op), HYPER_ERR_INVALID_STATE);
+  assert_int_equal(hyper_h2_submit_request(idle, req, nreq, 1, &id), HYPER_ERR_INVALID_STATE);
+  hyper_h2_conn_free(idle);
+
+  hyper_h2_config ccfg;
+  hyper_h2_config_init(&ccfg, HYPER_H2_ROLE_CLIENT);
+  ccfg.settings.enable_push = 1;
+  h2h_pair p;
+  assert_int_equal(h2h_pair_new(&p, &ccfg, NULL, NULL), 0);
+  assert_int_equal(h2h_pump(&p), 0);
+  /* open: all allowed */
+  uint32_t s1 = 0, pushed = 0;
+  assert_int_equal(hyper_h2_submit_request(p.cli.c, req, nreq, 0, &s1), 0);
+  assert_int_equal(h2h_pump(&p), 0);
+  assert_int_equal(hyper_h2_push_promise(p.srv.c, s1, req, nreq, &pushed), 0);
+  assert_int_equal(hyper_h2_ping(p.srv.c, op), 0);
+  assert_int_equal(h2h_pump(&p), 0);
+
+  /* the server drains (GOAWAY sent): no new streams of its own, the rest goes on */
+  assert_int_equal(hyper_h2_close(p.srv.c, HYPER_H2_NO_ERROR, HYPER_H2_LAST_STREAM_AUTO,
+                                  NULL, 0), 0);
+  assert_int_equal(hyper_h2_push_promise(p.srv.c, s1, req, nreq, &pushed),
+                   HYPER_ERR_INVALID_STATE);
+  assert_int_equal(hyper_h2_ping(p.srv.c, op), 0);
+  assert_int_equal(h2h_pump(&p), 0);
+  /* the client got it (GOAWAY received): new requests refused as such */
+  assert_int_equal(hyper_h2_submit_request(p.cli.c, req, nreq, 1, &id), HYPER_ERR_H2_GOAWAY);
+  assert_int_equal(hyper_h2_ping(p.cli.c, op), 0);
+  assert_int_equal(hyper_h2_send_data(p.cli.c, s1, (const uint8_t *)"x", 1, 0), 0);
+  assert_int_equal(h2h_pump(&p), 0);
+  /* both ways */
+  assert_int_equal(hyper_h2_close(p.cli.c, HYPER_H2_NO_ERROR, HYPER_H2_LAST_STREAM_AUTO,
+                                  NULL, 0), 0);
+  assert_int_equal(hyper_h2_submit_request(p.cli.c, req, nreq, 1, &id), HYPER_ERR_H2_GOAWAY);
+  assert_int_equal(hyper_h2_ping(p.cli.c, op), 0);
+  assert_int_equal(h2h_pump(&p), 0);
+  assert_int_equal(hyper_h2_push_promise(p.srv.c, s1, req, nreq, &pushed),
+                   HYPER_ERR_INVALID_STATE);
+  assert_int_equal(hyper_h2_ping(p.srv.c, op), 0);
+  /* closed by an error: nothing at all */
+  assert_int_equal(hyper_h2_close(p.cli.c, HYPER_H2_PROTOCOL_ERROR, HYPER_H2_LAST_STREAM_AUTO,
+                                  NULL, 0), 0);
+  assert_int_equal(hyper_h2_ping(p.cli.c, op), HYPER_ERR_INVALID_STATE);
+  assert_int_equal(hyper_h2_send_data(p.cli.c, s1, (const uint8_t *)"x", 1, 0),
+                   HYPER_ERR_INVALID_STATE);
+  assert_int_equal(hyper_h2_submit_request(p.cli.c, req, nreq, 1, &id), HYPER_ERR_INVALID_STATE);
+  h2h_pair_free(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_conn_api_config_defaults),
       cmocka_unit_test(test_conn_api_config_rejected),
       cmocka_unit_test(test_conn_api_state_errors),
+      cmocka_unit_test(test_conn_api_phase_table),
       cmocka_unit_test(test_conn_api_recv_stops_at_events),
       cmocka_unit_test(test_conn_api_trace_hook),
       cmocka_unit_test(test_conn_api_header_table_size_changes),
