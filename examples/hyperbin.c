@@ -8,7 +8,8 @@
  * request with "Upgrade: h2c" (RFC 7540 §3.2; answered 101, the request
  * becomes stream 1; any other HTTP/1.1 request gets 505); with --cert and
  * --key, TLS (1.2 or later, OpenSSL used directly) with ALPN "h2".
- * Prints "listening on ADDR:PORT" on stdout once it accepts connections
+ * Prints "listening on URL" (http://HOST:PORT/ or https://HOST:PORT/, an
+ * IPv6 host in brackets) on stdout once it accepts connections
  * (--port 0, the default, picks a free port). Stops cleanly on SIGINT or
  * SIGTERM. Routes: /get /post /put /patch /delete /anything /headers /ip
  * /user-agent /status/N /bytes/N /stream/N /delay/N /drip /gzip /deflate
@@ -1366,7 +1367,7 @@ static void usage(FILE *f) {
              "Upgrade: h2c),\n  or TLS with ALPN h2 when a certificate and "
              "key are given (--cleartext:\n  h2c even then).\n"
              "  --port 0 (default) picks a free port; the chosen one is "
-             "printed as\n  'listening on HOST:PORT'.\n");
+             "printed as\n  'listening on http[s]://HOST:PORT/'.\n");
 }
 
 int main(int argc, char **argv) {
@@ -1420,7 +1421,10 @@ int main(int argc, char **argv) {
     SSL_CTX_free(tls);
     return 1;
   }
-  printf("listening on %s:%d\n", host, bound);
+  /* the URL a client uses; an IPv6 literal goes in brackets (RFC 3986) */
+  int v6 = strchr(host, ':') != NULL;
+  printf("listening on %s://%s%s%s:%d/\n", tls ? "https" : "http",
+         v6 ? "[" : "", host, v6 ? "]" : "", bound);
   fflush(stdout);
 
   static conn conns[MAX_CONNS];

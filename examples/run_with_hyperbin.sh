@@ -16,7 +16,8 @@ until grep -q '^listening on ' "$TMP/hb.out" 2>/dev/null; do
   i=$((i + 1)); [ "$i" -le 100 ] || { echo "hyperbin did not start"; exit 1; }
   sleep 0.05
 done
-ADDR=$(sed -n 's/^listening on //p' "$TMP/hb.out")
+# "listening on http://HOST:PORT/": the program takes HOST:PORT
+ADDR=$(sed -n 's|^listening on [a-z]*://\([^/]*\)/.*|\1|p' "$TMP/hb.out")
 "$PROG" "$ADDR" "$@"
 rc=$?
 echo "exit $rc"

@@ -61,8 +61,8 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
   { cat "$TMP/openssl.log" >&2; die "openssl could not make a certificate"; }
 "$HYPERBIN" --port 0 --cert "$TMP/cert.pem" --key "$TMP/key.pem" > "$TMP/hyperbin.log" 2>&1 &
 BPID=$!; PIDS="$PIDS $BPID"
-wait_for "$TMP/hyperbin.log" "^listening on 127.0.0.1:" "$BPID"
-BPORT=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$TMP/hyperbin.log")
+wait_for "$TMP/hyperbin.log" "^listening on https://127.0.0.1:" "$BPID"
+BPORT=$(sed -n 's|^listening on https://127.0.0.1:\([0-9]*\)/.*|\1|p' "$TMP/hyperbin.log")
 ORIGIN="https://localhost:$BPORT"
 
 echo "== hyper GET $ORIGIN/get   (hyperbin pid $BPID, TLS + ALPN h2, throwaway certificate)"

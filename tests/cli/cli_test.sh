@@ -39,7 +39,7 @@ start_hyperbin() {
     i=$((i + 1)); [ "$i" -le 100 ] || fail "hyperbin did not start"
     sleep 0.05
   done
-  ADDR=$(sed -n 's/^listening on //p' "$HBOUT")
+  ADDR=$(sed -n 's|^listening on [a-z]*://\([^/]*\)/.*|\1|p' "$HBOUT")
   PORT=${ADDR##*:}
   BASE="http://$ADDR"
   case " $* " in *" --cert "*) BASE="https://localhost:$PORT" ;; esac
@@ -543,7 +543,7 @@ tls)
     i=$((i + 1)); [ "$i" -le 100 ] || fail "hyperbin (TLS) did not start"
     sleep 0.05
   done
-  HPORT=$(sed -n 's/^listening on .*://p' "$TMP/hb.out")
+  HPORT=$(sed -n 's|^listening on https://.*:\([0-9]*\)/$|\1|p' "$TMP/hb.out")
   run --cacert "$TMP/cert.pem" "https://localhost:$HPORT/get" q==1
   expect_rc 0 "hyperbin over TLS"
   expect_out "\"url\": \"https://localhost:$HPORT/get?q=1\""

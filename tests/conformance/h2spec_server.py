@@ -21,7 +21,7 @@ expects, with a deadline per wait:
   headers(sid), event(type), ping_ack(data), ping_or_close(data),
   close(), stream_close(), data_len(1): as h2spec's verifiers.
 
-The script starts the server itself (free port, its "listening on HOST:PORT"
+The script starts the server itself (free port, its "listening on URL"
 line), over h2c and/or TLS (a throwaway certificate made with the openssl
 CLI), stops it by PID and prints one line per case and a summary.  Cases
 listed with --xfail are expected to fail (a known defect, reported in the
