@@ -289,8 +289,9 @@ typedef struct hyper_client_opts {
    *  sends a body) or closes the connection. Many requests then share one
    *  system call instead of one each. Do not set it when the server must
    *  see such a request before the next call on this client (e.g. another
-   *  connection waits for its effect). Default 0: every request is handed
-   *  to the socket before the call returns. */
+   *  connection waits for its effect), or call hyper_client_flush() first.
+   *  Default 0: every request is handed to the socket before the call
+   *  returns. */
   int coalesce_requests;
 } hyper_client_opts;
 
@@ -392,6 +393,23 @@ HYPER_EXTERN int hyper_client_close(hyper_client *c, uint32_t error_code);
  */
 HYPER_EXTERN int hyper_client_ping(hyper_client *c, int64_t timeout_ms,
                                    int64_t *rtt_ms);
+
+/**
+ * Writes the output queued on the connection to the socket now, without
+ * reading: above all the requests held back by coalesce_requests. For a
+ * program that must have a server see the requests queued so far before
+ * it waits on something else (another connection, another event source).
+ * Each call with output queued costs one write (system call), so calling
+ * it after every request undoes what coalescing saves. Waits for the
+ * socket at most request_timeout_ms. A no-op returning 0 when not
+ * connected, when nothing is queued, and over HTTP/1.1 (requests are
+ * written at once there).
+ *
+ * Returns 0, or HYPER_ERR_INVALID_ARGUMENT (|c| is NULL), or the
+ * connection's error (HYPER_ERR_TIMEOUT, an I/O error: the connection has
+ * then failed; see hyper_client_last_error()).
+ */
+HYPER_EXTERN int hyper_client_flush(hyper_client *c);
 
 /**
  * The detail of the last failure of a call on |c| or on a response or push

@@ -220,6 +220,7 @@ int hyper_client_new(hyper_client **out, const char *host,
   else
     (void)snprintf(cl->authority, sizeof cl->authority,
                    v6 ? "[%s]:%u" : "%s:%u", cl->host, (unsigned)cl->port);
+  cl->authority_len = strlen(cl->authority);
   *out = cl;
   return 0;
 }
@@ -460,6 +461,16 @@ static int cond_pong(hyper_client *cl, hyper__cstream *cs, void *arg) {
   (void)cs;
   (void)arg;
   return cl->ping_out ? 0 : 1;
+}
+
+int hyper_client_flush(hyper_client *c) {
+  if (!c)
+    return HYPER_ERR_INVALID_ARGUMENT;
+  if (!c->io || !c->h2)
+    return 0;
+  if (c->conn_err)
+    return c->conn_err;
+  return hyper__client_flush(c, hyper__client_request_deadline(c));
 }
 
 int hyper_client_ping(hyper_client *c, int64_t timeout_ms, int64_t *rtt_ms) {

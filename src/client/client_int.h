@@ -44,6 +44,8 @@
 #define CS_CE_SCANNED 0x1000u  /* drive.c filed the HTTP/2 response head
                                   and noted whether it has content-encoding */
 #define CS_CODED 0x2000u       /* ... it has (decoding may be needed) */
+#define CS_KEPT 0x4000u        /* HTTP/2: |wire| holds the request packed
+                                  for an HTTP/1.1 retry (request.c) */
 
 typedef struct hyper__cstream hyper__cstream;
 
@@ -82,7 +84,8 @@ struct hyper__cstream {
   size_t direct_cap, direct_len;
   /* HTTP/1.1 (h1conn.c) */
   char *reason;      /* reason phrase, NUL-terminated; NULL: "" */
-  uint8_t *wire;     /* the whole request as sent, kept for a resend */
+  uint8_t *wire;     /* the whole request as sent, kept for a resend;
+                        HTTP/2 with CS_KEPT: hyper__kept_* format */
   size_t wire_len;
   uint32_t h1_flags; /* HYPER_H1_REQ_* given to the parser */
   uint32_t gen;      /* the connection (generation) it was sent on */
@@ -99,6 +102,7 @@ struct hyper_client {
   char host[HYPER__IO_MAX_HOST_LEN + 1];
   uint16_t port;
   char authority[HYPER__IO_MAX_HOST_LEN + 16];
+  size_t authority_len; /* strlen(authority) */
   hyper__tls_ctx *tls;
   hyper__io *io;      /* NULL while not connected */
   hyper_h2_conn *h2;  /* NULL while not connected */
@@ -134,6 +138,12 @@ struct hyper_client {
   hyper__cstream *spare_cs;
   hyper_resp *spare_resp;
   unsigned nspare_cs, nspare_resp;
+  /* Spare request header maps (cleared), for hyper__client_req_map(). */
+  hyper_hdrs *spare_maps[16];
+  unsigned nspare_maps;
+  /* Spare kept-request blocks (CS_KEPT), for keep_for_retry(). */
+  uint8_t *spare_kept[16];
+  unsigned nspare_kept;
 };
 
 /* The find_cache slot of stream |id|. */
@@ -258,8 +268,27 @@ void hyper__cs_drop_body(hyper__cstream *cs);
 /* Resets the stream with |code| unless it is already closed, drops its
  * body and marks it CS_DISCARD. */
 void hyper__cs_cancel(hyper__cstream *cs, uint32_t code);
-/* Frees the spare stream records and response objects of |cl|. */
+/* Frees the spare stream records, response objects and maps of |cl|. */
 void hyper__client_free_spares(hyper_client *cl);
+/* A new, empty request header map (lowercasing names), a spare one when
+ * there is one. Returns 0 or HYPER_ERR_NOMEM. */
+int hyper__client_req_map(hyper_client *cl, hyper_hdrs **out);
+/* Gives back a request map from hyper__client_req_map() (NULL: no-op):
+ * kept as a spare when small, else freed. */
+void hyper__client_req_map_put(hyper_client *cl, hyper_hdrs *h);
+/* The HTTP/2 request kept for a retry over HTTP/1.1 (CS_KEPT, RFC 9113
+ * §8.1.1), packed into one block in |cs->wire| (exact size when made; a
+ * spare block of the client reused for a request that fits): a header of
+ * four 32-bit numbers (fields, offset of the body, body length, size of
+ * the block), then each field as 32-bit name and value lengths followed by
+ * the octets (no padding; read with memcpy), then the body. :scheme is not
+ * kept. */
+#define HYPER__KEPT_HDR 16u
+/* The largest block kept as a spare. */
+#define HYPER__KEPT_SPARE_MAX 512u
+/* Field |*off| of the kept block |k| (|off| starts at HYPER__KEPT_HDR and
+ * advances). */
+void hyper__kept_field(const uint8_t *k, size_t *off, hyper_field *f);
 /* Makes a response object for |cs| (whose head has arrived). */
 int hyper__resp_new(hyper__cstream *cs, hyper_resp **out);
 

@@ -53,11 +53,8 @@ static int add_field(hyper_hdrs *h, const uint8_t *name, size_t nlen,
 /* A new request map with the four pseudo-header fields. */
 static int new_request(hyper_client *cl, const char *method, const char *path,
                        hyper_hdrs **out) {
-  hyper_hdrs_config hc;
-  hyper_hdrs_config_init(&hc);
-  hc.lowercase_names = 1;
   hyper_hdrs *h;
-  int rv = hyper_hdrs_new(&h, &hc, &cl->mem);
+  int rv = hyper__client_req_map(cl, &h); /* lowercasing names */
   if (rv)
     return rv;
   const char *scheme = cl->opts.secure ? "https" : "http";
@@ -117,6 +114,17 @@ static int check_token(const char *s) {
   return 0;
 }
 
+/* check_token() that also gives the length (0: invalid). */
+static size_t token_len(const char *s) {
+  if (!s)
+    return 0;
+  const char *p = s;
+  for (; *p; p++)
+    if (*p == '\r' || *p == '\n')
+      return 0;
+  return (size_t)(p - s);
+}
+
 /* ------------------------------------------------------------------------ */
 /* The stream limit                                                         */
 /* ------------------------------------------------------------------------ */
@@ -164,16 +172,14 @@ static int cond_slot(hyper_client *cl, hyper__cstream *cs, void *arg) {
   return rv ? rv : 0;
 }
 
-/* Submits the header block of |cs| (fields in |h|), waiting for a stream
- * slot. On success |cs| is CS_SENT with its real id. */
-static int submit(hyper_client *cl, hyper__cstream *cs, hyper_hdrs *h,
-                  int end_stream) {
+/* Submits the header block of |cs| (the |n| fields |f|), waiting for a
+ * stream slot. On success |cs| is CS_SENT with its real id. */
+static int submit(hyper_client *cl, hyper__cstream *cs, const hyper_field *f,
+                  size_t n, int end_stream) {
   for (;;) {
     int rv = hyper__client_wait(cl, NULL, cond_slot, NULL, cs->deadline);
     if (rv)
       return rv;
-    size_t n = 0;
-    const hyper_field *f = hyper_hdrs_fields(h, &n);
     uint32_t id = 0;
     rv = hyper_h2_submit_request(cl->h2, f, n, end_stream, &id);
     if (rv == HYPER_ERR_LIMIT_EXCEEDED &&
@@ -355,32 +361,138 @@ static int send_body(hyper_client *cl, hyper__cstream *cs, body_src *src,
 /* The largest in-memory body kept for a retry over HTTP/1.1. */
 #define RETRY_MAX_BODY (64u * 1024u)
 
-/* Keeps the request |h| (consumed) and a copy of its in-memory body until
- * its response head arrives, so that a reset with HTTP_1_1_REQUIRED (RFC
- * 9113 §8.1.1) can be answered by sending it again over HTTP/1.1. Bodies
- * from a callback or larger than RETRY_MAX_BODY are not kept (such a
- * request then fails with the reset); so is anything when memory is short. */
-static void keep_for_retry(hyper_client *c, hyper__cstream *cs, hyper_hdrs *h,
-                           const body_src *src) {
-  if (src->fn || src->len > RETRY_MAX_BODY) {
-    hyper_hdrs_free(h);
-    return;
-  }
-  if (src->len) {
-    cs->wire = hyper__mem_malloc(&c->mem, src->len);
-    if (!cs->wire) {
-      hyper_hdrs_free(h);
-      return;
-    }
-    memcpy(cs->wire, src->p, src->len);
-    cs->wire_len = src->len;
-  }
-  cs->req = h;
+static void put32(uint8_t *p, size_t v) {
+  uint32_t x = (uint32_t)v;
+  memcpy(p, &x, 4);
 }
 
-static int do_request(hyper_client *c, const char *method, const char *path,
-                      const hyper_hdrs *headers, body_src *src, int has_body,
-                      uint32_t *stream_id) {
+static size_t get32(const uint8_t *p) {
+  uint32_t x;
+  memcpy(&x, p, 4);
+  return x;
+}
+
+void hyper__kept_field(const uint8_t *k, size_t *off, hyper_field *f) {
+  size_t o = *off;
+  f->name_len = get32(k + o);
+  f->value_len = get32(k + o + 4);
+  f->name = k + o + 8;
+  f->value = f->name + f->name_len;
+  f->flags = 0;
+  *off = o + 8 + f->name_len + f->value_len;
+}
+
+/* Keeps the request (its |n| fields |f|, copied) and a copy of its
+ * in-memory body until its response head arrives, so that a reset with
+ * HTTP_1_1_REQUIRED (RFC 9113 §8.1.1) can be answered by sending it again
+ * over HTTP/1.1: one exact-size block in |cs->wire| (CS_KEPT; the format is
+ * in client_int.h). Bodies from a callback or larger than RETRY_MAX_BODY
+ * are not kept (such a request then fails with the reset); so is anything
+ * when memory is short. */
+static void keep_for_retry(hyper_client *c, hyper__cstream *cs,
+                           const hyper_field *f, size_t n,
+                           const body_src *src) {
+  if (src->fn || src->len > RETRY_MAX_BODY)
+    return;
+  size_t total = HYPER__KEPT_HDR, nf = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (f[i].name_len == 7 && memcmp(f[i].name, ":scheme", 7) == 0)
+      continue;
+    total += 8 + f[i].name_len + f[i].value_len;
+    nf++;
+  }
+  /* field sizes are bounded by the core's header list limits; the body by
+   * RETRY_MAX_BODY: the 32-bit lengths cannot overflow */
+  size_t body_off = total;
+  total += src->len;
+  uint8_t *k = NULL;
+  size_t cap = total;
+  if (c->nspare_kept > 0) {
+    k = c->spare_kept[--c->nspare_kept];
+    cap = get32(k + 12);
+    if (cap < total) {
+      hyper__mem_free(&c->mem, k);
+      k = NULL;
+      cap = total;
+    }
+  }
+  if (!k && !(k = hyper__mem_malloc(&c->mem, total)))
+    return;
+  put32(k, nf);
+  put32(k + 4, body_off);
+  put32(k + 8, src->len);
+  put32(k + 12, cap);
+  uint8_t *p = k + HYPER__KEPT_HDR;
+  for (size_t i = 0; i < n; i++) {
+    if (f[i].name_len == 7 && memcmp(f[i].name, ":scheme", 7) == 0)
+      continue;
+    put32(p, f[i].name_len);
+    put32(p + 4, f[i].value_len);
+    p += 8;
+    if (f[i].name_len)
+      memcpy(p, f[i].name, f[i].name_len);
+    p += f[i].name_len;
+    if (f[i].value_len)
+      memcpy(p, f[i].value, f[i].value_len);
+    p += f[i].value_len;
+  }
+  if (src->len)
+    memcpy(p, src->p, src->len);
+  cs->wire = k;
+  cs->wire_len = total;
+  cs->flags |= CS_KEPT;
+}
+
+/* Drops what keep_for_retry() kept (a small block becomes a spare). */
+static void drop_kept(hyper_client *c, hyper__cstream *cs) {
+  cs->flags &= ~CS_KEPT;
+  if (c->nspare_kept < HYPER_ARRAY_LEN(c->spare_kept) &&
+      get32(cs->wire + 12) <= HYPER__KEPT_SPARE_MAX)
+    c->spare_kept[c->nspare_kept++] = cs->wire;
+  else
+    hyper__mem_free(&c->mem, cs->wire);
+  cs->wire = NULL;
+  cs->wire_len = 0;
+}
+
+/* The fields of a request without caller fields, built in |f| (room for
+ * 6) without a map; number strings in |num|. Returns the count. */
+static size_t plain_fields(hyper_client *cl, const char *method,
+                           size_t mlen, const char *path, size_t plen,
+                           int has_body, size_t len, char num[24],
+                           hyper_field *f) {
+  size_t n = 0;
+#define PF(nm, v, vl)                                                          \
+  f[n].name = (const uint8_t *)(nm);                                           \
+  f[n].name_len = sizeof(nm) - 1;                                              \
+  f[n].value = (const uint8_t *)(v);                                           \
+  f[n].value_len = (vl);                                                       \
+  f[n].flags = 0;                                                              \
+  n++
+  PF(":method", method, mlen);
+  if (cl->opts.secure) {
+    PF(":scheme", "https", 5);
+  } else {
+    PF(":scheme", "http", 4);
+  }
+  PF(":authority", cl->authority, cl->authority_len);
+  PF(":path", path, plen);
+  if (has_body) {
+    int k = snprintf(num, 24, "%zu", len);
+    PF("content-length", num, (size_t)k);
+  }
+  const char *ae = cl->opts.accept_encoding;
+  if (ae && ae[0]) {
+    PF("accept-encoding", ae, strlen(ae));
+  }
+#undef PF
+  return n;
+}
+
+/* |mlen|, |plen|: the lengths of |method| and |path| (checked tokens). */
+static int do_request(hyper_client *c, const char *method, size_t mlen,
+                      const char *path, size_t plen, const hyper_hdrs *headers,
+                      body_src *src, int has_body, uint32_t *stream_id) {
   if (stream_id)
     *stream_id = 0;
   int rv = hyper_client_connect(c);
@@ -402,25 +514,37 @@ static int do_request(hyper_client *c, const char *method, const char *path,
     return hyper__client_err(c, rv, 0, 0, "out of memory");
   cs->deadline = hyper__client_request_deadline(c);
   hyper_hdrs *h = NULL;
-  rv = new_request(c, method, path, &h);
-  if (!rv && headers)
-    rv = add_user_fields(h, headers);
-  if (!rv)
-    rv = add_defaults(c, h, has_body && !src->fn, src->len);
-  if (rv) {
-    hyper_hdrs_free(h);
-    hyper__cs_free(cs);
-    return hyper__client_err(c, rv, 0, 0, "cannot build the request: %s",
-                             hyper_strerror(rv));
+  hyper_field pf[6];
+  char num[24];
+  const hyper_field *f = pf;
+  size_t n = 0;
+  if (!headers || hyper_hdrs_count(headers) == 0) {
+    /* the common case: no map needed */
+    n = plain_fields(c, method, mlen, path, plen, has_body && !src->fn,
+                     src->len, num, pf);
+  } else {
+    rv = new_request(c, method, path, &h);
+    if (!rv)
+      rv = add_user_fields(h, headers);
+    if (!rv)
+      rv = add_defaults(c, h, has_body && !src->fn, src->len);
+    if (rv) {
+      hyper__client_req_map_put(c, h);
+      hyper__cs_free(cs);
+      return hyper__client_err(c, rv, 0, 0, "cannot build the request: %s",
+                               hyper_strerror(rv));
+    }
+    f = hyper_hdrs_fields(h, &n);
   }
   int end_stream = !has_body || (!src->fn && src->len == 0);
-  rv = submit(c, cs, h, end_stream);
+  rv = submit(c, cs, f, n, end_stream);
   if (rv) {
-    hyper_hdrs_free(h);
+    hyper__client_req_map_put(c, h);
     hyper__cs_free(cs);
     return rv;
   }
-  keep_for_retry(c, cs, h, src);
+  keep_for_retry(c, cs, f, n, src);
+  hyper__client_req_map_put(c, h);
   hyper__cs_link(c, cs);
   if (stream_id)
     *stream_id = cs->id;
@@ -428,7 +552,7 @@ static int do_request(hyper_client *c, const char *method, const char *path,
     rv = send_body(c, cs, src, 1);
   else
     rv = hyper__client_flush_request(c, cs, cs->deadline);
-  if (rv && cs->req &&
+  if (rv && (cs->flags & CS_KEPT) &&
       (((cs->flags & CS_RESET) && cs->h2_code == HYPER_H2_HTTP_1_1_REQUIRED) ||
        (c->goaway && c->goaway_code == HYPER_H2_HTTP_1_1_REQUIRED)))
     rv = 0; /* refused while its body went out: get_response() retries */
@@ -440,10 +564,12 @@ int hyper_client_request(hyper_client *c, const char *method, const char *path,
                          const hyper_hdrs *headers, uint32_t *stream_id) {
   if (stream_id)
     *stream_id = 0;
-  if (!c || check_token(method) || check_token(path) || (!body && len))
+  size_t mlen = token_len(method), plen = token_len(path);
+  if (!c || !mlen || !plen || (!body && len))
     return HYPER_ERR_INVALID_ARGUMENT;
   body_src src = {body, len, 0, NULL, NULL};
-  return do_request(c, method, path, headers, &src, body != NULL, stream_id);
+  return do_request(c, method, mlen, path, plen, headers, &src, body != NULL,
+                    stream_id);
 }
 
 int hyper_client_request_stream(hyper_client *c, const char *method,
@@ -452,10 +578,11 @@ int hyper_client_request_stream(hyper_client *c, const char *method,
                                 uint32_t *stream_id) {
   if (stream_id)
     *stream_id = 0;
-  if (!c || check_token(method) || check_token(path) || !read)
+  size_t mlen = token_len(method), plen = token_len(path);
+  if (!c || !mlen || !plen || !read)
     return HYPER_ERR_INVALID_ARGUMENT;
   body_src src = {NULL, 0, 0, read, user};
-  return do_request(c, method, path, headers, &src, 1, stream_id);
+  return do_request(c, method, mlen, path, plen, headers, &src, 1, stream_id);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -560,7 +687,9 @@ int hyper_client_endheaders(hyper_client *c, uint32_t stream_id,
     return hyper__client_err(c, rv, 0, cs->id, "%s", hyper_strerror(rv));
   cs->deadline = hyper__client_request_deadline(c);
   int end_stream = final && (!body || len == 0);
-  rv = submit(c, cs, cs->req, end_stream);
+  size_t nf = 0;
+  const hyper_field *fl = hyper_hdrs_fields(cs->req, &nf);
+  rv = submit(c, cs, fl, nf, end_stream);
   if (rv == HYPER_ERR_TIMEOUT)
     return rv; /* no stream slot in time: still started, may be retried */
   c->npending--;
@@ -569,7 +698,7 @@ int hyper_client_endheaders(hyper_client *c, uint32_t stream_id,
     hyper__cs_free(cs);
     return rv;
   }
-  hyper_hdrs_free(cs->req);
+  hyper__client_req_map_put(c, cs->req);
   cs->req = NULL;
   if (end_stream)
     return hyper__client_flush(c, cs->deadline);
@@ -635,7 +764,7 @@ int hyper_client_get_response(hyper_client *c, uint32_t stream_id,
                                (unsigned)stream_id);
   }
   int rv = hyper__cs_wait_head(cs);
-  if (rv && cs->req && !(cs->flags & CS_HEAD) &&
+  if (rv && (cs->flags & CS_KEPT) && !(cs->flags & CS_HEAD) &&
       (((cs->flags & CS_RESET) && cs->h2_code == HYPER_H2_HTTP_1_1_REQUIRED) ||
        (c->goaway && c->goaway_code == HYPER_H2_HTTP_1_1_REQUIRED))) {
     /* Sent again over HTTP/1.1; the caller keeps its id. */
@@ -652,14 +781,8 @@ int hyper_client_get_response(hyper_client *c, uint32_t stream_id,
   }
   if (rv)
     return rv;
-  if (cs->req && (cs->flags & CS_SENT)) {
-    /* HTTP/2 request kept for a retry: the head arrived, not needed */
-    hyper_hdrs_free(cs->req);
-    cs->req = NULL;
-    hyper__mem_free(&c->mem, cs->wire);
-    cs->wire = NULL;
-    cs->wire_len = 0;
-  }
+  if (cs->flags & CS_KEPT) /* the head arrived: the retry copy is moot */
+    drop_kept(c, cs);
   if ((rv = hyper__resp_new(cs, out)) != 0)
     return hyper__client_err(c, rv, 0, cs->id, "out of memory");
   return 0;

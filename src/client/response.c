@@ -7,6 +7,8 @@
 
 #include "client_int.h"
 
+#include "../hdrs/hdrs_int.h" /* capacities of maps kept as spares */
+
 /* ------------------------------------------------------------------------ */
 /* Client streams                                                           */
 /* ------------------------------------------------------------------------ */
@@ -80,18 +82,44 @@ void hyper__cs_free(hyper__cstream *cs) {
  * as a spare of |cl| for the next request, or frees it. What a request
  * needs again is kept: the record, its body buffer and chunk ring (empty),
  * its response header map (cleared); the rest is released. */
+/* Is the map |h| small enough to be kept as a spare? */
+static int map_small(const hyper_hdrs *h) {
+  return h->cap <= 64 && h->arena_cap <= HYPER__SPARE_HDRS_MAX;
+}
+
+int hyper__client_req_map(hyper_client *cl, hyper_hdrs **out) {
+  if (cl->nspare_maps > 0) {
+    *out = cl->spare_maps[--cl->nspare_maps];
+    return 0;
+  }
+  hyper_hdrs_config hc;
+  hyper_hdrs_config_init(&hc);
+  hc.lowercase_names = 1;
+  return hyper_hdrs_new(out, &hc, &cl->mem);
+}
+
+void hyper__client_req_map_put(hyper_client *cl, hyper_hdrs *h) {
+  if (!h)
+    return;
+  if (cl->nspare_maps < sizeof cl->spare_maps / sizeof cl->spare_maps[0] &&
+      map_small(h) && h->lowercase_names) {
+    hyper_hdrs_clear(h);
+    cl->spare_maps[cl->nspare_maps++] = h;
+    return;
+  }
+  hyper_hdrs_free(h);
+}
+
 static void cs_recycle(hyper_client *cl, hyper__cstream *cs) {
   if (!cl->h2 || cl->nspare_cs >= HYPER__SPARES ||
       cs->cap > HYPER__SPARE_BUF_MAX ||
       cs->ccap * sizeof *cs->chunks > HYPER__SPARE_BUF_MAX ||
-      (cs->headers && (hyper_hdrs_total_bytes(cs->headers) >
-                           HYPER__SPARE_HDRS_MAX ||
-                       hyper_hdrs_count(cs->headers) > 64))) {
+      (cs->headers && !map_small(cs->headers))) {
     hyper__cs_free(cs);
     return;
   }
   hyper_mem m = cs->mem;
-  hyper_hdrs_free(cs->req);
+  hyper__client_req_map_put(cl, cs->req);
   hyper_hdrs_free(cs->trailers);
   hyper_hdrs_free(cs->promise);
   hyper__mem_free(&m, cs->reason);
@@ -139,6 +167,10 @@ void hyper__client_free_spares(hyper_client *cl) {
     hyper__mem_free(&cl->mem, r->out);
     hyper__mem_free(&cl->mem, r);
   }
+  while (cl->nspare_maps > 0)
+    hyper_hdrs_free(cl->spare_maps[--cl->nspare_maps]);
+  while (cl->nspare_kept > 0)
+    hyper__mem_free(&cl->mem, cl->spare_kept[--cl->nspare_kept]);
   cl->nspare_cs = cl->nspare_resp = 0;
 }
 

@@ -42,13 +42,40 @@ static int eq_fold(const uint8_t *a, const uint8_t *b, size_t n) {
   return 1;
 }
 
+static inline uint64_t load64(const uint8_t *p) {
+  uint64_t w;
+  memcpy(&w, p, 8);
+  return w;
+}
+
+static inline uint64_t load32(const uint8_t *p) {
+  uint32_t w;
+  memcpy(&w, p, 4);
+  return w;
+}
+
+/* Words of the name with bit 0x20 set in every octet: names equal under
+ * ASCII case folding (which only maps 'A'-'Z' to 'a'-'z', a difference of
+ * that bit) give equal words, so their hashes are equal; other names may
+ * collide too, which only costs a comparison. 8 octets at a time, the last
+ * (partial) word read overlapping the previous one. */
 uint32_t hyper__hdrs_hash(const uint8_t *name, size_t len) {
-  uint32_t x = 2166136261u;
-  for (size_t i = 0; i < len; i++) {
-    x ^= fold(name[i]);
-    x *= 16777619u;
+  const uint64_t set = 0x2020202020202020u, k = 0x9e3779b97f4a7c15u;
+  uint64_t x = (uint64_t)len * k;
+  if (len >= 8) {
+    size_t i = 0;
+    for (; i + 8 < len; i += 8)
+      x = (x ^ (load64(name + i) | set)) * k;
+    x = (x ^ (load64(name + len - 8) | set)) * k;
+  } else if (len >= 4) {
+    uint64_t w = load32(name) | (load32(name + len - 4) << 32);
+    x = (x ^ (w | set)) * k;
+  } else if (len) {
+    uint64_t w = (uint64_t)name[0] | ((uint64_t)name[len / 2] << 8) |
+                 ((uint64_t)name[len - 1] << 16);
+    x = (x ^ (w | set)) * k;
   }
-  return x;
+  return (uint32_t)(x >> 32) ^ (uint32_t)x;
 }
 
 int hyper_hdrs_name_eq(const void *a, size_t a_len, const void *b,
@@ -222,9 +249,9 @@ static const uint8_t *store(hyper_hdrs *h, const uint8_t *p, size_t n,
 
 /* Decides which parts of an entry are copied (HYPER__HDRS_OWN_* in |*own|)
  * and returns the number of arena bytes that takes. */
-static size_t copy_plan(const hyper_hdrs *h, const uint8_t *name,
-                        size_t name_len, size_t value_len, uint32_t flags,
-                        uint32_t *own) {
+static inline size_t copy_plan(const hyper_hdrs *h, const uint8_t *name,
+                               size_t name_len, size_t value_len,
+                               uint32_t flags, uint32_t *own) {
   uint32_t o = 0;
   size_t n = 0;
   if (name_len && (!(flags & HYPER_HDR_NO_COPY_NAME) ||
@@ -241,9 +268,10 @@ static size_t copy_plan(const hyper_hdrs *h, const uint8_t *name,
 }
 
 /* Writes entry slot |i| (room for its bytes reserved). Cannot fail. */
-static void fill(hyper_hdrs *h, size_t i, const uint8_t *name,
-                 size_t name_len, const uint8_t *value, size_t value_len,
-                 uint32_t flags, uint32_t own, uint32_t hash) {
+static inline void fill(hyper_hdrs *h, size_t i, const uint8_t *name,
+                        size_t name_len, const uint8_t *value,
+                        size_t value_len, uint32_t flags, uint32_t own,
+                        uint32_t hash) {
   hyper_field *f = &h->fields[i];
   if (!name_len)
     f->name = empty_bytes;
@@ -457,24 +485,29 @@ int hyper_hdrs_add_fields(hyper_hdrs *h, const hyper_field *fields, size_t n,
                           uint32_t flags) {
   if (!h || (!fields && n) || (flags & ~(uint32_t)ADD_FLAGS))
     return HYPER_ERR_INVALID_ARGUMENT;
+  /* One pass: arguments (checked on every field first: they win over the
+   * limits), limits, and the arena octets needed. */
+  size_t used = h->total_bytes, nb = 0;
+  int over = n > h->max_entries - h->count;
+  /* everything copied as is: the straight path below */
+  uint32_t nocopy = flags & (HYPER_HDR_NO_COPY_NAME | HYPER_HDR_NO_COPY_VALUE);
   for (size_t i = 0; i < n; i++) {
     const hyper_field *f = &fields[i];
     if ((!f->name && f->name_len) || (!f->value && f->value_len) ||
         (f->flags & ~(uint32_t)ADD_FLAGS))
       return HYPER_ERR_INVALID_ARGUMENT;
-  }
-  if (n > h->max_entries - h->count)
-    return HYPER_ERR_LIMIT_EXCEEDED;
-  size_t used = h->total_bytes, nb = 0;
-  for (size_t i = 0; i < n; i++) {
-    const hyper_field *f = &fields[i];
-    uint32_t own;
-    if (!fits_bytes(h, used, f->name_len, f->value_len))
-      return HYPER_ERR_LIMIT_EXCEEDED;
+    nocopy |= f->flags & (HYPER_HDR_NO_COPY_NAME | HYPER_HDR_NO_COPY_VALUE);
+    if (over || !fits_bytes(h, used, f->name_len, f->value_len)) {
+      over = 1;
+      continue;
+    }
     used += f->name_len + f->value_len;
+    uint32_t own;
     nb += copy_plan(h, f->name, f->name_len, f->value_len, flags | f->flags,
                     &own);
   }
+  if (over)
+    return HYPER_ERR_LIMIT_EXCEEDED;
 
   /* |fields| may be (part of) our own array, from hyper_hdrs_fields():
    * remember it as an index, since reserve_entries() may move the array. */
@@ -492,6 +525,42 @@ int hyper_hdrs_add_fields(hyper_hdrs *h, const hyper_field *fields, size_t n,
     return rv;
   if (self != HYPER_HDRS_NPOS)
     fields = h->fields + self; /* entries [self, self + n) stay put */
+  if (!nocopy && !h->lowercase_names && nb) {
+    /* Every octet is copied unchanged: one pass writing the arena
+     * directly (what copy_plan/fill do, without their branches). Sources
+     * in our own arena lie below arena_len; the copies go above it. */
+    uint8_t *d = h->arena + h->arena_len;
+    hyper_field *o = h->fields + h->count;
+    hyper__hdrs_meta *m = h->meta + h->count;
+    for (size_t i = 0; i < n; i++, o++, m++) {
+      const hyper_field *f = &fields[i];
+      uint32_t own = 0;
+      o->name = empty_bytes;
+      o->value = empty_bytes;
+      if (f->name_len) {
+        memcpy(d, f->name, f->name_len);
+        o->name = d;
+        d += f->name_len;
+        own = HYPER__HDRS_OWN_NAME;
+      }
+      if (f->value_len) {
+        memcpy(d, f->value, f->value_len);
+        o->value = d;
+        d += f->value_len;
+        own |= HYPER__HDRS_OWN_VALUE;
+      }
+      o->name_len = f->name_len;
+      o->value_len = f->value_len;
+      o->flags = f->flags & FIELD_FLAGS;
+      m->hash = hyper__hdrs_hash(o->name, o->name_len);
+      m->bits = own;
+    }
+    h->arena_len = (size_t)(d - h->arena);
+    h->total_bytes = used;
+    h->count += n;
+    hyper__mem_free(&h->mem, old);
+    return HYPER_OK;
+  }
   for (size_t i = 0; i < n; i++) {
     const hyper_field *f = &fields[i];
     uint32_t fl = flags | f->flags, own;

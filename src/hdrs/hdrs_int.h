@@ -54,8 +54,9 @@ struct hyper_hdrs {
   int lowercase_names;
 };
 
-/* The 32-bit hash (FNV-1a over ASCII-lowercased octets) used to skip
- * non-matching names. */
+/* The 32-bit hash (a word-at-a-time multiplicative hash of the octets
+ * with bit 0x20 set, so equal for names equal under ASCII case folding)
+ * used to skip non-matching names. */
 uint32_t hyper__hdrs_hash(const uint8_t *name, size_t len);
 
 /* Returns 0 when every invariant above holds, else a small positive number

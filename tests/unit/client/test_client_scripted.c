@@ -12,6 +12,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <poll.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "h2srv.h"
@@ -178,7 +180,16 @@ static int h_head(h2srv *s, h2srv_req *r) {
   return 0;
 }
 
+/* Written to (one octet) when the server sees a request for /flushed. */
+static int flushed_pipe[2] = {-1, -1};
+
+static int h_flushed(h2srv *s, h2srv_req *r) {
+  (void)!write(flushed_pipe[1], "f", 1);
+  return h_ok(s, r);
+}
+
 static const h2srv_route routes[] = {
+    {"/flushed", h_flushed, 1},
     {"/gzip", h_gzip, 0},
     {"/deflate", h_deflate, 0},
     {"/br", h_br, 0},
@@ -209,6 +220,8 @@ static int group_setup(void **state) {
   zl_len = deflate_with(15, zl, sizeof zl);
   for (size_t i = 0; i < sizeof part; i++)
     part[i] = cs_pattern(i);
+  if (pipe(flushed_pipe) != 0)
+    return -1;
   if (!gz_len || !zl_len || h2srv_start(&srv, routes) != 0)
     return -1;
   return 0;
@@ -217,6 +230,8 @@ static int group_setup(void **state) {
 static int group_teardown(void **state) {
   (void)state;
   h2srv_stop(&srv);
+  close(flushed_pipe[0]);
+  close(flushed_pipe[1]);
   return 0;
 }
 
@@ -670,6 +685,49 @@ static void test_client_trace_hook(void **state) {
   assert_true(t.fields >= 2); /* response and trailers */
 }
 
+/* hyper_client_flush() writes a request held back by coalesce_requests
+ * without any call waiting on the connection. */
+static int flushed_seen(int timeout_ms) {
+  struct pollfd p = {flushed_pipe[0], POLLIN, 0};
+  if (poll(&p, 1, timeout_ms) != 1)
+    return 0;
+  char b;
+  return read(flushed_pipe[0], &b, 1) == 1;
+}
+
+static void test_client_flush(void **state) {
+  (void)state;
+  assert_int_equal(hyper_client_flush(NULL), HYPER_ERR_INVALID_ARGUMENT);
+  hyper_client_opts o;
+  hyper_client_opts_init(&o);
+  o.secure = 0;
+  o.coalesce_requests = 1;
+  o.request_timeout_ms = 10000;
+  char host[32];
+  (void)snprintf(host, sizeof host, "127.0.0.1:%u", (unsigned)srv.port);
+  hyper_client *c = NULL;
+  assert_int_equal(hyper_client_new(&c, host, &o, NULL), 0);
+  expect_ok(c, hyper_client_flush(c)); /* not connected: nothing to do */
+  uint32_t a, b;
+  expect_ok(c, hyper_client_request(c, "GET", "/ok", NULL, 0, NULL, &a));
+  expect_ok(c, hyper_client_request(c, "GET", "/flushed", NULL, 0, NULL, &b));
+  /* /ok is unfetched: /flushed is queued, not on the wire */
+  assert_false(flushed_seen(0));
+  expect_ok(c, hyper_client_flush(c));
+  /* the server sees it with no call on |c| (TS_SAFETY_MS: a bound only) */
+  assert_true(flushed_seen(TS_SAFETY_MS));
+  expect_ok(c, hyper_client_flush(c)); /* nothing queued */
+  hyper_resp *r;
+  hyper_slice s;
+  expect_ok(c, hyper_client_get_response(c, b, &r));
+  expect_ok(c, hyper_resp_read_all(r, &s));
+  assert_int_equal(s.len, 2);
+  hyper_resp_free(r);
+  expect_ok(c, hyper_client_get_response(c, a, &r));
+  hyper_resp_free(r);
+  hyper_client_free(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_client_decode_gzip),
@@ -684,6 +742,7 @@ int main(void) {
       cmocka_unit_test(test_client_early_response_during_upload),
       cmocka_unit_test(test_client_close_sends_goaway),
       cmocka_unit_test(test_client_trace_hook),
+      cmocka_unit_test(test_client_flush),
   };
   return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -275,6 +275,9 @@ static const char PY_RST[] =
     "        body, buf = read_exact(conn, buf, n)\n"
     "        out = ('h1 %s %s host=%s body=%s' % (line[0], line[1],\n"
     "               hdrs.get('host', ''), body.decode('latin-1'))).encode()\n"
+    "        if 'x-kept' in hdrs:\n"
+    "            out += (' x-kept=%s ae=%s' % (hdrs['x-kept'],\n"
+    "                    hdrs.get('accept-encoding', '-'))).encode()\n"
     "        if CTX:\n"
     "            out += b' alpn=%s' % conn.selected_alpn_protocol().encode()\n"
     "        conn.sendall(b'HTTP/1.1 200 OK\\r\\nContent-Length: %d\\r\\n'\n"
@@ -695,6 +698,24 @@ static void test_http11_required_retried(void **state) {
   hyper_resp_free(r);
   fetch(c, ok, &r, &b);
   assert_true(body_is(&b, "h2 body"));
+  hyper_resp_free(r);
+  /* the caller's fields are kept too (Host from :authority) */
+  hyper_hdrs *h;
+  assert_int_equal(hyper_hdrs_new(&h, NULL, NULL), 0);
+  assert_int_equal(hyper_hdrs_add(h, HYPER_HDRS_LIT("X-Kept"), "k1", 2, 0),
+                   0);
+  assert_int_equal(hyper_hdrs_add(h, HYPER_HDRS_LIT("Host"), "other.test:81",
+                                  13, 0),
+                   0);
+  assert_int_equal(hyper_hdrs_add(h, HYPER_HDRS_LIT("Accept-Encoding"),
+                                  "identity", 8, 0),
+                   0);
+  CHECK(c, hyper_client_request(c, "PATCH", "/hdrs", "ab", 2, h, &a));
+  hyper_hdrs_free(h);
+  fetch(c, a, &r, &b);
+  if (!body_is(&b, "h1 PATCH /hdrs host=other.test:81 body=ab x-kept=k1 "
+                   "ae=identity"))
+    fail_msg("got '%.*s'", (int)b.len, (const char *)b.ptr);
   hyper_resp_free(r);
   hyper_client_free(c);
 }

@@ -923,6 +923,37 @@ static void test_hdrs_merge(void **state) {
   hyper_hdrs_free(dst);
 }
 
+/* Lookups ignore ASCII case at every name length (the name hash reads
+ * whole words, the last one overlapping), and a name differing in any one
+ * octet, or only in length, is not found. */
+static void test_hdrs_case_every_length(void **state) {
+  (void)state;
+  static const char alpha[] = "abcdefghijklmnopqrstuvwxyz0123456789-_";
+  for (size_t len = 1; len <= 40; len++) {
+    char name[48], upper[48], other[48];
+    for (size_t i = 0; i < len; i++)
+      name[i] = alpha[(i * 7 + len) % (sizeof alpha - 1)];
+    hyper_hdrs *h = new_map(NULL);
+    assert_int_equal(hyper_hdrs_add(h, name, len, "v", 1, 0), 0);
+    size_t n = 0;
+    const hyper_field *own = hyper_hdrs_fields(h, &n);
+    assert_int_equal(hyper_hdrs_add_fields(h, own, n, 0), 0);
+    check(h);
+    for (size_t i = 0; i < len; i++)
+      upper[i] = (name[i] >= 'a' && name[i] <= 'z')
+                     ? (char)(name[i] - 'a' + 'A')
+                     : name[i];
+    assert_int_equal(hyper_hdrs_count_name(h, upper, len), 2);
+    for (size_t k = 0; k < len; k++) {
+      memcpy(other, name, len);
+      other[k] = other[k] == '~' ? '!' : '~';
+      assert_int_equal(hyper_hdrs_count_name(h, other, len), 0);
+    }
+    assert_int_equal(hyper_hdrs_count_name(h, name, len - 1), 0);
+    hyper_hdrs_free(h);
+  }
+}
+
 static void test_hdrs_fields_roundtrip(void **state) {
   (void)state;
   static const hyper_field in[] = {
@@ -1614,6 +1645,7 @@ int main(void) {
       cmocka_unit_test(test_hdrs_fields_roundtrip),
       cmocka_unit_test(test_hdrs_add_from_own_storage),
       cmocka_unit_test(test_hdrs_failmem_sweep),
+      cmocka_unit_test(test_hdrs_case_every_length),
       cmocka_unit_test(test_hdrs_random_vs_model),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
