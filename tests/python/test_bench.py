@@ -1,7 +1,7 @@
 """A short run of bench/python/bench_get.py (500 GETs, one round): the
-script works and the binding beats httpx. The full 10,000-GET figures are
-in bench/python/README.md; the 5x target is asserted only loosely here (2x)
-because ctest runs in parallel with other CPU-heavy tests."""
+script works end to end and prints its figures. No speed is asserted here:
+performance is measured by the benchmark itself (bench/python/README.md),
+never by a timed unit test that runs beside other CPU-heavy tests."""
 import os
 import subprocess
 import sys
@@ -19,7 +19,8 @@ SCRIPT = os.path.join(HERE, '..', '..', 'bench', 'python', 'bench_get.py')
 def test_bench_script_runs():
     p = subprocess.run([sys.executable, SCRIPT, '--hyperbin',
                         os.environ['HYPERBIN'], '--requests', '500',
-                        '--rounds', '1', '--min-ratio', '2'],
+                        '--rounds', '1'],
                        capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stdout + p.stderr
     assert 'ratio:' in p.stdout
+    assert 'hyper' in p.stdout and 'httpx' in p.stdout
