@@ -135,8 +135,8 @@ typedef struct result {
 
 static int allowed(int rv) {
   return rv == HYPER_OK || rv == HYPER_ERR_DECODE_GZIP ||
-         rv == HYPER_ERR_DECODE_BROTLI || rv == HYPER_ERR_DECODE_RATIO ||
-         rv == HYPER_ERR_NOMEM;
+         rv == HYPER_ERR_DECODE_BROTLI || rv == HYPER_ERR_DECODE_ZSTD ||
+         rv == HYPER_ERR_DECODE_RATIO || rv == HYPER_ERR_NOMEM;
 }
 
 static void out_put(result *r, const uint8_t *p, size_t n, size_t *cap) {
