@@ -6,6 +6,7 @@
 #   make fuzz FUZZ_SECONDS=N  libFuzzer targets with clang, N seconds each
 #   make memcheck           build-valgrind/ , the whole suite under valgrind
 #   make bench              benchmarks against nghttp2
+#   make python             the Python module: build/python/ and in place in python/hyper/
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SANITIZE ?=
@@ -18,7 +19,7 @@ else
 BUILD ?= build
 endif
 
-.PHONY: all deps configure build check test demo fuzz memcheck bench clean
+.PHONY: all deps configure build check test demo fuzz memcheck bench python clean
 
 all: build
 
@@ -53,6 +54,9 @@ fuzz: deps
 
 memcheck: deps
 	sh scripts/valgrind.sh build-valgrind
+
+python: configure
+	cmake --build $(BUILD) -j $(JOBS) --target hyper_python_inplace
 
 bench: build
 	sh bench/run.sh $(BUILD)
