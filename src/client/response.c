@@ -286,12 +286,16 @@ int hyper__cs_append(hyper__cstream *cs, const uint8_t *p, size_t n) {
         size_t ncap = cs->cap ? cs->cap : HYPER_MAX(n, (size_t)256);
         while (ncap - have < n)
           ncap *= 2;
-        uint8_t *nb = hyper__mem_malloc(&cs->mem, ncap);
+        /* Data to the front, then realloc: the old and the new block are
+         * never both held (a large unread body would otherwise briefly
+         * cost three times its size). */
+        if (cs->start > 0 && have)
+          memmove(cs->buf, cs->buf + cs->start, have);
+        cs->start = 0;
+        cs->end = have;
+        uint8_t *nb = hyper__mem_realloc(&cs->mem, cs->buf, ncap);
         if (!nb)
-          return HYPER_ERR_NOMEM;
-        if (have)
-          memcpy(nb, cs->buf + cs->start, have);
-        hyper__mem_free(&cs->mem, cs->buf);
+          return HYPER_ERR_NOMEM; /* the buffer and its data are intact */
         cs->buf = nb;
         cs->cap = ncap;
       }
