@@ -163,6 +163,11 @@ static int group_teardown(void **state) {
     (void)snprintf(cmd, sizeof cmd, "rm -rf '%s'", ngdir);
     (void)system(cmd);
   }
+  if (www.dir[0]) { /* ours, not one of cs_docroot's files */
+    char p[160];
+    (void)snprintf(p, sizeof p, "%s/text.txt", www.dir);
+    (void)unlink(p);
+  }
   cs_docroot_remove(&www);
   ts_certs_remove(&certs);
   return 0;
