@@ -259,9 +259,12 @@ static void test_no_allocation_per_frame(void **state) {
                 (unsigned long long)small, (unsigned long long)big1,
                 (unsigned long long)big2);
   /* 1 MiB is at least 64 DATA frames (16384-octet frames): at most buffer
-   * growth beyond the small request, never one allocation per frame. */
+   * growth beyond the small request, never one allocation per frame. How
+   * far the body buffer grows depends on how far the reader lags behind
+   * the socket, so each fetch is held to the same bound, not to the other
+   * (a second fetch was seen to cost 2 where the first cost 1). */
   assert_true(big1 <= small + 4);
-  assert_true(big2 <= big1);
+  assert_true(big2 <= small + 4);
   hyper_client_free(c);
   assert_int_equal(ctr.live, 0);
 }
