@@ -59,10 +59,8 @@ void hyper_h2_config_init(hyper_h2_config *cfg, hyper_h2_role role) {
   cfg->trace_user = NULL;
 }
 
-/* The SETTINGS entries of |s| that differ from the RFC defaults; a
- * client always states ENABLE_PUSH. */
-static size_t settings_entries(const hyper_h2_settings *s, int is_client,
-                               hyper_h2_setting *e) {
+size_t hyper__h2_settings_entries(const hyper_h2_settings *s, int is_client,
+                                  hyper_h2_setting *e) {
   static const uint16_t ids[] = {
       HYPER_H2_SETTINGS_HEADER_TABLE_SIZE,
       HYPER_H2_SETTINGS_ENABLE_PUSH,
@@ -94,7 +92,7 @@ static int check_config(const hyper_h2_config *cfg) {
   if (cfg->role != HYPER_H2_ROLE_CLIENT && cfg->role != HYPER_H2_ROLE_SERVER)
     return HYPER_ERR_INVALID_ARGUMENT;
   hyper_h2_setting e[8];
-  size_t n = settings_entries(s, 1, e);
+  size_t n = hyper__h2_settings_entries(s, 1, e);
   for (size_t i = 0; i < n; i++)
     if (hyper_h2_frame_pack_settings(NULL, 0, &e[i], 1) !=
         HYPER_ERR_BUFFER_TOO_SMALL)
@@ -226,7 +224,7 @@ int hyper_h2_conn_initiate(hyper_h2_conn *c) {
     c->out_total += sizeof PREFACE;
   }
   hyper_h2_setting e[8];
-  size_t n = settings_entries(&c->cfg.settings, c->is_client, e);
+  size_t n = hyper__h2_settings_entries(&c->cfg.settings, c->is_client, e);
   rv = hyper__h2_settings_send(c, e, n);
   if (rv)
     return hyper__h2_fatal(c, rv);

@@ -292,6 +292,12 @@ int hyper__h2_q_block(hyper_h2_conn *c, uint8_t *dst, uint32_t id,
 /* ---- settings.c ------------------------------------------------------------ */
 
 void hyper__h2_settings_rfc_defaults(hyper_h2_settings *s);
+/* Fills |e| (room for every setting) with the SETTINGS entries of |s| that
+ * differ from the RFC defaults; a client always states ENABLE_PUSH, a
+ * server never. Returns the count. The initial SETTINGS frame and the h2c
+ * HTTP2-Settings value both use it, so they always agree. */
+size_t hyper__h2_settings_entries(const hyper_h2_settings *s, int is_client,
+                                  hyper_h2_setting *e);
 uint32_t hyper__h2_settings_get(const hyper_h2_settings *s, uint16_t id);
 void hyper__h2_settings_set(hyper_h2_settings *s, uint16_t id, uint32_t v);
 /* Checks |n| entries we are about to send (from the config or the user). */

@@ -93,45 +93,12 @@ static long b64url_decode(const char *in, size_t n, uint8_t *out, size_t cap) {
 /* HTTP2-Settings                                                           */
 /* ------------------------------------------------------------------------ */
 
-/* The SETTINGS entries hyper_h2_conn_initiate() sends for |s|: the values
- * that differ from the RFC defaults, ENABLE_PUSH always from a client. The
- * same rule as conn.c's (which keeps its copy private): both must agree, or
- * the HTTP2-Settings value would differ from the SETTINGS frame that
- * follows the preface (harmless, but needlessly confusing in traces). */
-static size_t upgrade_entries(const hyper_h2_settings *s, int is_client,
-                              hyper_h2_setting *e) {
-  static const uint16_t ids[] = {
-      HYPER_H2_SETTINGS_HEADER_TABLE_SIZE,
-      HYPER_H2_SETTINGS_ENABLE_PUSH,
-      HYPER_H2_SETTINGS_MAX_CONCURRENT_STREAMS,
-      HYPER_H2_SETTINGS_INITIAL_WINDOW_SIZE,
-      HYPER_H2_SETTINGS_MAX_FRAME_SIZE,
-      HYPER_H2_SETTINGS_MAX_HEADER_LIST_SIZE,
-      HYPER_H2_SETTINGS_ENABLE_CONNECT_PROTOCOL,
-      HYPER_H2_SETTINGS_NO_RFC7540_PRIORITIES};
-  hyper_h2_settings d;
-  hyper__h2_settings_rfc_defaults(&d);
-  size_t n = 0;
-  for (size_t i = 0; i < HYPER_ARRAY_LEN(ids); i++) {
-    uint32_t v = hyper__h2_settings_get(s, ids[i]);
-    int always = ids[i] == HYPER_H2_SETTINGS_ENABLE_PUSH && is_client;
-    if (v == hyper__h2_settings_get(&d, ids[i]) && !always)
-      continue;
-    if (ids[i] == HYPER_H2_SETTINGS_ENABLE_PUSH && !is_client)
-      continue;
-    e[n].id = ids[i];
-    e[n].value = v;
-    n++;
-  }
-  return n;
-}
-
 int hyper_h2_conn_upgrade_settings(const hyper_h2_conn *c, char *out,
                                    size_t cap, size_t *len) {
   if (!c || !len || (!out && cap))
     return HYPER_ERR_INVALID_ARGUMENT;
   hyper_h2_setting e[8];
-  size_t n = upgrade_entries(&c->cfg.settings, c->is_client, e);
+  size_t n = hyper__h2_settings_entries(&c->cfg.settings, c->is_client, e);
   uint8_t frame[HYPER_H2_FRAME_HDR_LEN + 6 * 8];
   int rv = hyper_h2_frame_pack_settings(frame, sizeof frame, e, n);
   if (rv < 0)
