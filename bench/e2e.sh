@@ -16,7 +16,9 @@
 #   E2E_BIG_MB=100        workloads 4 and 5: download / upload size (MiB)
 #   E2E_MEM_STREAMS="1 100 1000"   workload 6: concurrent streams
 #   E2E_COALESCE=1        also run hyper with the coalesce_requests option
-#                         on workloads 1 and 2 (row "hyper+co")
+#                         on workloads 1 and 2 (row "hyper+co"), and with
+#                         it plus hyper_client_poll() (row "hyper+poll",
+#                         e2e_client --coalesce --poll)
 #   E2E_PIN=1             pin servers to CPU 0 and clients to CPU 1 (when
 #                         there are two CPUs or more)
 # Client CPU is user+sys of the client process (wait4), for every tool.
@@ -189,14 +191,15 @@ get_workload() { # w server conns streams n
   local port_var=${s}_h2c
   local port=${!port_var}
   local tools=(hyper h2load)
-  [ "$COALESCE" = 1 ] && [ "$m" -gt 1 ] && tools=(hyper h2load hyper+co)
+  [ "$COALESCE" = 1 ] && [ "$m" -gt 1 ] && tools=(hyper h2load hyper+co hyper+poll)
   for rep in $(seq 1 "$REPS"); do
     for tool in $(order "$rep" "${tools[@]}"); do
       local o=$tmp/w$w.$s.$tool.$rep key="w$w.$s"
       case $tool in
-      hyper | hyper+co)
+      hyper | hyper+co | hyper+poll)
         local extra=""
         [ "$tool" = hyper+co ] && extra=--coalesce
+        [ "$tool" = hyper+poll ] && extra="--coalesce --poll"
         run "$o" "$CLIENT" get "127.0.0.1:$port" --path /100b -n "$n" \
           -c "$c" -m "$m" --expect 100 $extra || continue
         rec "$key.rps" "$tool" "$rep" "$(kv "$o" req_per_s)"

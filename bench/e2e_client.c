@@ -38,9 +38,15 @@
  *
  * Usage: e2e_client MODE HOST:PORT [--tls] [--ca FILE] [--path P] [-n N]
  *                   [-c C] [-m M] [--size BYTES] [--expect BYTES]
- *                   [--warmup N] [--no-decode] [--coalesce] [--file F]
+ *                   [--warmup N] [--no-decode] [--coalesce] [--poll]
+ *                   [--file F]
  * --coalesce sets the client option coalesce_requests (pipelined requests
  * share one write; see client.h).
+ * --poll (mode get): instead of fetching the oldest response of each
+ * connection in turn (a blocking wait on that one connection), wait on all
+ * connections at once with hyper_client_poll() and fetch every response
+ * hyper_client_response_state() reports complete: the way a program keeps
+ * several connections busy from one thread.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -132,6 +138,7 @@ typedef struct cfg {
   int64_t expect; /* -1: not checked */
   int decode;
   int coalesce;
+  int poll; /* drive the connections with hyper_client_poll() */
 } cfg;
 
 static void usage(void) {
@@ -141,7 +148,7 @@ static void usage(void) {
           "[--ca FILE]\n"
           "       [--path P] [-n N] [-c C] [-m M] [--size BYTES] "
           "[--expect BYTES]\n"
-          "       [--warmup N] [--no-decode] [--coalesce] [--file F]\n");
+          "       [--warmup N] [--no-decode] [--coalesce] [--poll] [--file F]\n");
   exit(2);
 }
 
@@ -255,12 +262,65 @@ static int run_get(const cfg *g, conn *cs, uint64_t total, uint64_t *bytes) {
   return 0;
 }
 
+/* run_get() with hyper_client_poll(): every connection keeps M requests
+ * in flight; after each poll, every complete response is fetched, read,
+ * checked and replaced by a new request. */
+static int run_get_poll(const cfg *g, conn *cs, hyper_client **cls,
+                        uint64_t total, uint64_t *bytes) {
+  uint64_t issued = 0, done = 0;
+  unsigned m = g->streams;
+  while (done < total) {
+    for (unsigned k = 0; k < g->conns; k++) {
+      conn *x = &cs[k];
+      while (x->count < m && issued < total) {
+        uint32_t id;
+        int rv = hyper_client_request(x->c, "GET", g->path, NULL, 0, NULL,
+                                      &id);
+        if (rv)
+          return fail(x->c, "request", rv);
+        x->ring[(x->head + x->count) % m] = id;
+        x->count++;
+        issued++;
+      }
+    }
+    int rv = hyper_client_poll(cls, g->conns, 10000);
+    if (rv < 0)
+      return fail(NULL, "poll", rv);
+    if (rv == 0) {
+      fprintf(stderr, "e2e_client: no response for 10 s\n");
+      return 1;
+    }
+    for (unsigned k = 0; k < g->conns; k++) {
+      conn *x = &cs[k];
+      /* responses of one connection complete about in order: take the
+       * complete ones at the front of the ring */
+      while (x->count > 0) {
+        uint32_t id = x->ring[x->head];
+        int st = hyper_client_response_state(x->c, id);
+        if (st < 0)
+          return fail(x->c, "response_state", st);
+        if (st != HYPER_RESPONSE_COMPLETE)
+          break;
+        x->head = (x->head + 1) % m;
+        x->count--;
+        int64_t len = finish_one(g, x->c, id);
+        if (len < 0)
+          return 1;
+        *bytes += (uint64_t)len;
+        done++;
+      }
+    }
+  }
+  return 0;
+}
+
 static int mode_get(const cfg *g) {
   conn *cs = calloc(g->conns, sizeof *cs);
   if (!cs)
     return 1;
   int status = 1;
   unsigned opened = 0;
+  hyper_client **cls = NULL;
   double t0 = now_s(), c0 = cpu_s();
   for (; opened < g->conns; opened++) {
     cs[opened].ring = calloc(g->streams, sizeof *cs[opened].ring);
@@ -268,21 +328,29 @@ static int mode_get(const cfg *g) {
       goto out;
   }
   double tconn = now_s() - t0;
+  cls = calloc(g->conns, sizeof *cls);
+  if (!cls)
+    goto out;
+  for (unsigned k = 0; k < g->conns; k++)
+    cls[k] = cs[k].c;
   uint64_t bytes = 0;
-  if (g->warmup && run_get(g, cs, g->warmup, &bytes) != 0)
+  if (g->warmup && (g->poll ? run_get_poll(g, cs, cls, g->warmup, &bytes)
+                            : run_get(g, cs, g->warmup, &bytes)) != 0)
     goto out;
   bytes = 0;
   uint64_t a0 = g_ctr.allocs;
   double t1 = now_s(), c1 = cpu_s();
-  if (run_get(g, cs, g->n, &bytes) != 0)
+  if ((g->poll ? run_get_poll(g, cs, cls, g->n, &bytes)
+               : run_get(g, cs, g->n, &bytes)) != 0)
     goto out;
   double wall = now_s() - t1, cpu = cpu_s() - c1;
   uint64_t allocs = g_ctr.allocs - a0;
-  printf("mode=get conns=%u streams=%u requests=%" PRIu64
+  printf("mode=get poll=%d conns=%u streams=%u requests=%" PRIu64
          " connect_s=%.4f wall_s=%.4f cpu_s=%.4f req_per_s=%.0f "
          "cpu_us_per_req=%.3f wall_us_per_req=%.3f allocs_per_req=%.2f "
          "body_bytes=%" PRIu64 " peak_rss_kib=%ld\n",
-         g->conns, g->streams, g->n, tconn, wall, cpu, (double)g->n / wall,
+         g->poll, g->conns, g->streams, g->n, tconn, wall, cpu,
+         (double)g->n / wall,
          cpu * 1e6 / (double)g->n, wall * 1e6 / (double)g->n,
          (double)allocs / (double)g->n, bytes, peak_rss_kib());
   (void)c0;
@@ -293,6 +361,7 @@ out:
     free(cs[k].ring);
   }
   free(cs);
+  free(cls);
   return status;
 }
 
@@ -552,6 +621,10 @@ int main(int argc, char **argv) {
     }
     if (strcmp(a, "--coalesce") == 0) {
       g.coalesce = 1;
+      continue;
+    }
+    if (strcmp(a, "--poll") == 0) {
+      g.poll = 1;
       continue;
     }
     if (!v)

@@ -3,6 +3,7 @@
  * sans-IO core (include/hyper/h2.h) with its own poll(2) loop.
  *
  *   hyperbin [--host ADDR] [--port N] [--cert FILE --key FILE] [--cleartext]
+ *            [--header-timeout SECONDS] [--idle-timeout SECONDS]
  *
  * Cleartext HTTP/2 by default: prior knowledge (h2c), or an HTTP/1.1
  * request with "Upgrade: h2c" (RFC 7540 §3.2; answered 101, the request
@@ -16,6 +17,14 @@
  * /brotli /redirect/N /relative-redirect/N /absolute-redirect/N
  * /redirect-to?url=U&status_code=N /redirect-loop /cookies
  * /response-headers?k=v /push /trailers.
+ *
+ * Slow-loris defence: the preface and first SETTINGS must arrive within
+ * --header-timeout (default 10 s) of accept, and each request's header
+ * block (HEADERS..END_HEADERS) within it of the block's first octet; a
+ * trickle of octets does not extend it. Then GOAWAY(ENHANCE_YOUR_CALM) and
+ * close (an HTTP/1.1 head still incomplete: 408). A connection with no
+ * stream open for --idle-timeout (default 120 s) gets GOAWAY(NO_ERROR) and
+ * is closed. One poll(2) loop serves every connection meanwhile.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -102,7 +111,24 @@ typedef struct conn {
                  * an HTTP/1.1 request with Upgrade: h2c); 1: HTTP/2 */
   uint8_t *h1buf; /* bytes received before the protocol was known */
   size_t h1len;
+  /* Slow-loris defence (see conn_deadline()): the connection preface and
+   * the first SETTINGS frame, and then each request's header block, must
+   * arrive whole within g_header_ms; a trickle does not extend it. */
+  uint64_t hdr_deadline; /* 0: no preface or header block in progress */
+  uint64_t idle_since;   /* last time a stream was open (or accept) */
+  uint64_t close_by;     /* dead == 1: close then even if not flushed */
+  int prefaced;          /* preface + first SETTINGS received */
+  size_t pre_left;       /* preface octets the frame scanner still skips */
+  uint8_t fh[9];         /* frame header being scanned */
+  unsigned fh_len;
+  uint64_t fh_at;        /* when its first octet arrived */
+  uint32_t pay_left;     /* payload octets of the scanned frame to come */
+  uint8_t ftype, fflags; /* the scanned frame's type and flags */
 } conn;
+
+/* --header-timeout and --idle-timeout, in ms (0: off). */
+static uint64_t g_header_ms = 10000;
+static uint64_t g_idle_ms = 120000;
 
 static char *xstrndup(const uint8_t *p, size_t n) {
   char *s = malloc(n + 1);
@@ -978,12 +1004,62 @@ static int flush_out(conn *c) {
 
 static void sniff(conn *c, const uint8_t *buf, size_t r);
 
+/* A scanned frame is complete: the first SETTINGS ends the preface's
+ * deadline, END_HEADERS the header block's (RFC 9113 §4.3: a HEADERS frame
+ * and its CONTINUATION frames are one block). */
+static void scan_frame_done(conn *c, uint64_t now) {
+  if (c->ftype == 0x4 && !(c->fflags & 0x1) && !c->prefaced) {
+    c->prefaced = 1;
+    c->hdr_deadline = 0;
+    c->idle_since = now;
+  } else if (c->prefaced && (c->ftype == 0x1 || c->ftype == 0x9) &&
+             (c->fflags & 0x4)) {
+    c->hdr_deadline = 0;
+    c->idle_since = now;
+  }
+}
+
+/* Follows the frame boundaries of the client's bytes (the core does not
+ * say where a header block starts) to time the header blocks: the
+ * deadline runs from the first octet of a HEADERS frame to the end of the
+ * frame with END_HEADERS, however the octets are spread out. */
+static void scan_input(conn *c, const uint8_t *p, size_t n, uint64_t now) {
+  while (n) {
+    size_t k;
+    if (c->pre_left) {
+      k = n < c->pre_left ? n : c->pre_left;
+      c->pre_left -= k;
+    } else if (c->pay_left) {
+      k = n < c->pay_left ? n : c->pay_left;
+      c->pay_left -= (uint32_t)k;
+      if (!c->pay_left) scan_frame_done(c, now);
+    } else {
+      k = 1;
+      if (c->fh_len == 0) c->fh_at = now;
+      c->fh[c->fh_len++] = *p;
+      if (c->fh_len == 9) {
+        c->fh_len = 0;
+        c->pay_left = (uint32_t)c->fh[0] << 16 | (uint32_t)c->fh[1] << 8 |
+                      c->fh[2];
+        c->ftype = c->fh[3];
+        c->fflags = c->fh[4];
+        if (c->ftype == 0x1 && c->prefaced && !c->hdr_deadline && g_header_ms)
+          c->hdr_deadline = c->fh_at + g_header_ms;
+        if (!c->pay_left) scan_frame_done(c, now);
+      }
+    }
+    p += k;
+    n -= k;
+  }
+}
+
 /* Feeds |r| received bytes to the core. */
 static void feed(conn *c, const uint8_t *buf, size_t r) {
   if (!c->started) {
     sniff(c, buf, r);
     return;
   }
+  scan_input(c, buf, r, now_ms());
   hyper_h2_conn_set_time(c->h2, now_ms());
   size_t off = 0;
   while (off < r) {
@@ -1228,6 +1304,64 @@ static void sniff(conn *c, const uint8_t *buf, size_t r) {
   if (c->h1len >= MAX_H1_HEAD) h1_refuse(c, 431, "Request Header Fields Too Large");
 }
 
+/* The deadline of |c| that is due first, 0 for none: the preface or a
+ * request's header block (--header-timeout), an idle connection with no
+ * stream open (--idle-timeout), or a GOAWAY that the peer does not read
+ * (close_by). */
+static uint64_t conn_deadline(const conn *c) {
+  if (c->dead) return c->dead == 1 ? c->close_by : 0;
+  if (c->hdr_deadline) return c->hdr_deadline;
+  if (g_idle_ms && !c->streams) return c->idle_since + g_idle_ms;
+  return 0;
+}
+
+/* A deadline of conn_deadline() passed. A slow (or stalled) header block
+ * or preface gets GOAWAY(ENHANCE_YOUR_CALM): the client is holding server
+ * state hostage (RFC 9113 §6.8; the last stream id is the last request
+ * whose headers arrived whole, so the one cut short may be retried
+ * elsewhere). An idle connection gets GOAWAY(NO_ERROR), a graceful
+ * shutdown. Then the connection is closed once the GOAWAY is written, or
+ * after a second more if the peer does not read. A cleartext connection
+ * whose first bytes were an HTTP/1.1 request head is answered 408
+ * (RFC 9110 §15.5.9); a TLS handshake that did not finish is just closed. */
+static void conn_expire(conn *c, uint64_t t) {
+  int hdr = c->hdr_deadline != 0;
+  if (c->dead == 1) { /* the GOAWAY was not read in time */
+    c->dead = 2;
+    return;
+  }
+  if (!c->started) {
+    size_t cmp = c->h1len < sizeof k_preface - 1 ? c->h1len
+                                                  : sizeof k_preface - 1;
+    if (c->ssl) {
+      c->dead = 2;
+      return;
+    }
+    if (c->h1len && memcmp(c->h1buf, k_preface, cmp)) {
+      h1_refuse(c, 408, "Request Timeout");
+      return;
+    }
+    /* nothing yet, or part of the preface: our SETTINGS, then GOAWAY */
+    if (hyper_h2_conn_initiate(c->h2) < 0) {
+      c->dead = 2;
+      return;
+    }
+    c->started = 1;
+  }
+  static const char khdr[] = "request header timeout";
+  static const char kidle[] = "idle timeout";
+  if (hyper_h2_close(c->h2, hdr ? HYPER_H2_ENHANCE_YOUR_CALM : HYPER_H2_NO_ERROR,
+                     HYPER_H2_LAST_STREAM_AUTO,
+                     (const uint8_t *)(hdr ? khdr : kidle),
+                     hdr ? sizeof khdr - 1 : sizeof kidle - 1) < 0) {
+    c->dead = 2;
+    return;
+  }
+  c->hdr_deadline = 0;
+  c->dead = 1;
+  c->close_by = t + 1000;
+}
+
 static void on_readable(conn *c) {
   uint8_t buf[16384];
   if (c->ssl) {
@@ -1274,6 +1408,9 @@ static int conn_open(conn *c, int fd, SSL_CTX *tls) {
   hyper_h2_config_init(&cfg, HYPER_H2_ROLE_SERVER);
   memset(c, 0, sizeof *c);
   c->fd = fd;
+  c->pre_left = 24; /* the client's connection preface (RFC 9113 §3.4) */
+  c->idle_since = now_ms();
+  if (g_header_ms) c->hdr_deadline = c->idle_since + g_header_ms;
   if (tls) {
     c->ssl = SSL_new(tls);
     if (!c->ssl || SSL_set_fd(c->ssl, fd) != 1) {
@@ -1363,11 +1500,21 @@ static SSL_CTX *tls_setup(const char *cert, const char *key) {
 static void usage(FILE *f) {
   fprintf(f, "usage: hyperbin [--host IPV4] [--port N] [--cert FILE --key "
              "FILE] [--cleartext]\n"
+             "                [--header-timeout SECONDS] [--idle-timeout "
+             "SECONDS]\n"
              "  An httpbin-like HTTP/2 test server: h2c (prior knowledge or "
              "Upgrade: h2c),\n  or TLS with ALPN h2 when a certificate and "
              "key are given (--cleartext:\n  h2c even then).\n"
              "  --port 0 (default) picks a free port; the chosen one is "
-             "printed as\n  'listening on http[s]://HOST:PORT/'.\n");
+             "printed as\n  'listening on http[s]://HOST:PORT/'.\n"
+             "  --header-timeout SECONDS (default 10, 0: none): the "
+             "connection preface\n  and first SETTINGS, and each request's "
+             "header block, must arrive whole\n  within it (from accept, and "
+             "from the block's first octet), else\n  GOAWAY(ENHANCE_YOUR_CALM) "
+             "and close (HTTP/1.1: 408).\n"
+             "  --idle-timeout SECONDS (default 120, 0: none): a connection "
+             "with no\n  stream open that long gets GOAWAY(NO_ERROR) and is "
+             "closed.\n");
 }
 
 int main(int argc, char **argv) {
@@ -1389,6 +1536,17 @@ int main(int argc, char **argv) {
       key = argv[++i];
     } else if (!strcmp(argv[i], "--host") && i + 1 < argc) {
       host = argv[++i];
+    } else if ((!strcmp(argv[i], "--header-timeout") ||
+                !strcmp(argv[i], "--idle-timeout")) && i + 1 < argc) {
+      char *end;
+      double sec = strtod(argv[i + 1], &end);
+      if (end == argv[i + 1] || *end || !(sec >= 0 && sec <= 86400)) {
+        fprintf(stderr, "hyperbin: bad %s '%s'\n", argv[i], argv[i + 1]);
+        return 2;
+      }
+      *(argv[i][2] == 'h' ? &g_header_ms : &g_idle_ms) =
+          (uint64_t)(sec * 1000.0 + 0.5);
+      i++;
     } else if (!strcmp(argv[i], "--cleartext")) {
       cleartext = 1;
     } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -1443,6 +1601,11 @@ int main(int argc, char **argv) {
           ((!conns[i].ssl || conns[i].handshaken) &&
            hyper_h2_conn_wants_write(conns[i].h2)))
         pfd[i + 1].events |= POLLOUT;
+      uint64_t cd = conn_deadline(&conns[i]);
+      if (cd) {
+        int left = cd > t ? (int)(cd - t) : 0;
+        if (timeout < 0 || left < timeout) timeout = left;
+      }
       for (stream *s = conns[i].streams; s; s = s->next) {
         uint64_t at = s->ready_at;
         if (s->drip_left && (!at || s->drip_at < at)) at = s->drip_at;
@@ -1480,7 +1643,11 @@ int main(int argc, char **argv) {
       if (c->dead != 2) {
         pump(c);
         reap(c);
-        if (flush_out(c) < 0) c->dead = 2;
+        if (c->streams) c->idle_since = now_ms();
+        if (c->dead == 1 && !c->close_by) c->close_by = now_ms() + 1000;
+        uint64_t cd = conn_deadline(c);
+        if (cd && now_ms() >= cd) conn_expire(c, now_ms());
+        if (c->dead != 2 && flush_out(c) < 0) c->dead = 2;
       }
       if (c->dead == 2 || (c->dead == 1 && !hyper_h2_conn_wants_write(c->h2)) ||
           (c->started && !hyper_h2_conn_wants_read(c->h2) &&

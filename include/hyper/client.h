@@ -103,6 +103,12 @@ typedef struct hyper_push hyper_push;
 #define HYPER_CLIENT_DEFAULT_MAX_BUFFERED (64u * 1024u * 1024u)
 /** Default accept-encoding sent with every request. */
 #define HYPER_CLIENT_DEFAULT_ACCEPT_ENCODING "gzip, deflate, br, zstd"
+/** Default hyper_client_opts.max_retries: 2. One retry absorbs the usual
+ *  transient refusals (a GOAWAY racing a new stream, a stream limit
+ *  lowered while a request was in flight); a second covers a retry that
+ *  itself races a restart. A server that refuses three times in a row is
+ *  shedding load, and further attempts only add to it. */
+#define HYPER_CLIENT_DEFAULT_MAX_RETRIES 2u
 
 /** Which protocol a client speaks (hyper_client_opts.protocol). */
 typedef enum hyper_client_proto {
@@ -293,6 +299,34 @@ typedef struct hyper_client_opts {
    *  Default 0: every request is handed to the socket before the call
    *  returns. */
   int coalesce_requests;
+  /** The most automatic retries of one request (default
+   *  HYPER_CLIENT_DEFAULT_MAX_RETRIES; 0: none, the errors below reach the
+   *  caller as they are). Only requests that the server did not process,
+   *  or that it answered with 421 Misdirected Request, are retried, and
+   *  only HTTP/2 requests made with hyper_client_request() whose body is
+   *  at most 64 KiB (the request is kept in memory until its response
+   *  head arrives, when memory allows; streamed bodies, putrequest and
+   *  HTTP/1.1 requests are never retried):
+   *  - RST_STREAM(REFUSED_STREAM) before the response head (RFC 9113
+   *    §8.7: not processed): sent again on the same connection as a new
+   *    stream when the connection still takes requests, else on a new
+   *    one; after max_retries refusals the request fails with
+   *    HYPER_ERR_H2_REFUSED_STREAM;
+   *  - GOAWAY whose last-stream-id is below the request's stream (RFC 9113
+   *    §6.8: not processed; an error code other than HTTP_1_1_REQUIRED,
+   *    see |require_h2|): sent again on a new connection, together with
+   *    the other unprocessed requests of that connection; streams up to
+   *    the last-stream-id keep completing on the old one;
+   *  - a 421 final response (RFC 9110 §15.5.20, whatever the method): sent
+   *    again on a new connection; a second 421 is returned as is.
+   *  Each retry counts; a request moves to a new connection for a GOAWAY
+   *  or a 421 at most once. Each attempt waits for the server's answer,
+   *  all within the request's deadline (request_timeout_ms). The new
+   *  connection belongs to a hidden client to the same origin with these
+   *  options (HTTP/2, or what ALPN picks), opened when first needed, kept
+   *  for later retries and closed with this client; see
+   *  hyper_client_get_response() for what the caller sees. */
+  uint32_t max_retries;
 } hyper_client_opts;
 
 /** Fills |o| with the defaults listed at each field. |o| must not be NULL.
@@ -411,6 +445,80 @@ HYPER_EXTERN int hyper_client_ping(hyper_client *c, int64_t timeout_ms,
  */
 HYPER_EXTERN int hyper_client_flush(hyper_client *c);
 
+/* ------------------------------------------------------------------------ */
+/* Several connections in one thread                                        */
+/* ------------------------------------------------------------------------ */
+/*
+ * The blocking calls wait on one connection. A program that keeps requests
+ * in flight on several connections at once (h2load -c10 -m10, a crawler)
+ * would then wait on one server while responses sit unread on the others.
+ * hyper_client_poll() waits on all of them at once and moves whatever
+ * arrived into each client; hyper_client_response_state() then tells,
+ * without waiting, which responses can be fetched and read without
+ * blocking. A loop:
+ *
+ *     for (;;) {
+ *       hyper_client_poll(clients, n, 1000);
+ *       for each client c, for each request id outstanding on c:
+ *         if (hyper_client_response_state(c, id) == HYPER_RESPONSE_COMPLETE)
+ *           hyper_client_get_response(c, id, &r), read, hyper_resp_free(r);
+ *     }
+ */
+
+/** hyper_client_response_state(): no part of the response has arrived. */
+#define HYPER_RESPONSE_PENDING 0
+/** ... the final response head has arrived; the body may not have. */
+#define HYPER_RESPONSE_HEAD 1
+/** ... the whole response (head, body, trailers) has arrived, or the
+ *  request has failed: fetching it and reading its body will not wait
+ *  (except for an automatic retry, see hyper_client_get_response()). */
+#define HYPER_RESPONSE_COMPLETE 2
+
+/**
+ * How far the response to request |stream_id| of |c| has arrived, without
+ * any I/O: HYPER_RESPONSE_PENDING, _HEAD or _COMPLETE (failed requests are
+ * COMPLETE: hyper_client_get_response() or the read then reports the
+ * error). Valid before and after hyper_client_get_response(), while the
+ * client still tracks the request (until the response is freed and
+ * complete), also after an automatic retry moved it (the caller's id
+ * still names it). Only input already moved into the client counts: call
+ * hyper_client_poll() (or any waiting call) to move more.
+ *
+ * Returns one of the three values, or HYPER_ERR_INVALID_ARGUMENT (|c| NULL
+ * or |stream_id| 0), HYPER_ERR_INVALID_STATE (no such request).
+ */
+HYPER_EXTERN int hyper_client_response_state(hyper_client *c,
+                                             uint32_t stream_id);
+
+/**
+ * Waits until at least one of the |n| clients in |clients| has input, then
+ * moves what arrived into every client that has some: one read per
+ * ready connection, fed to its protocol engine (HTTP/2 or HTTP/1.1), frames
+ * it must answer (SETTINGS and PING acknowledgements, WINDOW_UPDATE) sent.
+ * First writes each client's queued output (requests held back by
+ * coalesce_requests), so the servers see every request made so far.
+ * The hidden connections that carry a client's retried requests
+ * (max_retries, HTTP_1_1_REQUIRED) are waited on with it. NULL entries and
+ * clients not connected are skipped; a client whose connection has failed
+ * counts as ready (its next call reports the error) until the caller
+ * stops passing it.
+ *
+ * |timeout_ms|: the longest wait; 0 only looks, negative waits without a
+ * limit. The request deadlines, keepalive PINGs and dead-peer detection of
+ * each client belong to its blocking calls, not to this one. Memory for
+ * more than 64 clients comes from the allocator of the first connected
+ * client.
+ *
+ * Returns the number of connections that had input or failed (0: the timeout
+ * passed, or a signal interrupted the wait), or HYPER_ERR_INVALID_ARGUMENT
+ * (|clients| NULL with |n| > 0), HYPER_ERR_INVALID_STATE (no client in the
+ * set is connected), HYPER_ERR_NOMEM, HYPER_ERR_IO (poll() failed).
+ * Errors of single connections are not returned here: they stay sticky on
+ * their client.
+ */
+HYPER_EXTERN int hyper_client_poll(hyper_client *const *clients, size_t n,
+                                   int timeout_ms);
+
 /**
  * The detail of the last failure of a call on |c| or on a response or push
  * it gave out. Valid until the next call on any of them; never NULL for a
@@ -473,7 +581,10 @@ HYPER_EXTERN const char *hyper_client_protocol(const hyper_client *c);
  *                               connection (hyper_client_close()) and retry.
  *   HYPER_ERR_H2_REFUSED_STREAM, HYPER_ERR_H2_STREAM_CLOSED
  *                               the server reset the stream while the body
- *                               was being sent (detail: h2_code).
+ *                               was being sent (detail: h2_code); a request
+ *                               that qualifies for an automatic retry (see
+ *                               max_retries) returns 0 instead and
+ *                               hyper_client_get_response() retries it.
  *   HYPER_ERR_H2_HEADER         the header block breaks RFC 9113 §8 (e.g.
  *                               a value with CR, LF or NUL, an upper-case
  *                               or invalid name); nothing was sent.
@@ -596,6 +707,21 @@ HYPER_EXTERN int hyper_client_send(hyper_client *c, uint32_t stream_id,
  * frames are filed meanwhile. The response of each request can be fetched
  * once.
  *
+ * Automatic retries (option max_retries) happen here, while this call waits
+ * for the head: a refused request, one the server left unprocessed at a
+ * GOAWAY, or one answered with 421 is sent again and this call returns the
+ * response to the last attempt. The caller's id stays valid throughout:
+ * hyper_resp_stream_id() of that response reports it, and after an error
+ * (a TIMEOUT, say) the same id may be asked for again; a request carried
+ * by a new connection is not found with |stream_id| 0, though. The retry
+ * has an HTTP/2 stream id of its own: pushes promised on it name that id
+ * as their parent (hyper_push_parent_stream_id()) and are not returned by
+ * hyper_client_next_push() with the caller's id. When all retries are
+ * used up the last attempt's error is returned (its detail names the
+ * caller's id); when a retry cannot be made (no memory, the new
+ * connection fails) its error is returned and the request is not tried
+ * again.
+ *
  * Ownership: the caller owns |*out| and releases it with hyper_resp_free().
  *
  * Returns 0, or one of:
@@ -606,13 +732,18 @@ HYPER_EXTERN int hyper_client_send(hyper_client *c, uint32_t stream_id,
  *                               not sent.
  *   HYPER_ERR_TIMEOUT           the request deadline or the idle timeout.
  *   HYPER_ERR_H2_GOAWAY         the server will not process this stream
- *                               (retry on a new connection).
- *   HYPER_ERR_H2_REFUSED_STREAM the server refused it (retryable).
+ *                               and it was not retried automatically, or
+ *                               its retry got a GOAWAY too (retry on a new
+ *                               connection).
+ *   HYPER_ERR_H2_REFUSED_STREAM the server refused it (retryable), after
+ *                               max_retries automatic retries if it
+ *                               qualified for them.
  *   HYPER_ERR_H2_STREAM_CLOSED  the stream was reset before the response
  *                               (detail: h2_code).
  *   HYPER_ERR_H2_HEADER         the response head was malformed.
  *   HYPER_ERR_LIMIT_EXCEEDED    see max_buffered.
- *   a connection error, or HYPER_ERR_NOMEM.
+ *   a connection error (also of a retry's new connection: connect and TLS
+ *   errors), or HYPER_ERR_NOMEM.
  */
 HYPER_EXTERN int hyper_client_get_response(hyper_client *c,
                                            uint32_t stream_id,

@@ -81,6 +81,7 @@ void hyper_client_opts_init(hyper_client_opts *o) {
   o->max_decode_ratio = 1000;
   o->accept_encoding = HYPER_CLIENT_DEFAULT_ACCEPT_ENCODING;
   o->limit_mode = HYPER_CLIENT_LIMIT_WAIT;
+  o->max_retries = HYPER_CLIENT_DEFAULT_MAX_RETRIES;
 }
 
 /* Parses a decimal port (1..65535). Returns 0 or -1. */
@@ -413,6 +414,8 @@ int hyper_client_close(hyper_client *c, uint32_t error_code) {
   if (!c)
     return HYPER_ERR_INVALID_ARGUMENT;
   hyper__h1c_close_fallback(c, error_code);
+  if (c->retry_next) /* the connections of automatic retries */
+    (void)hyper_client_close(c->retry_next, error_code);
   if (!c->h2 && !hyper__h1c_active(c) && !c->head)
     return 0;
   hyper_client_error saved = c->err;
@@ -445,6 +448,7 @@ void hyper_client_free(hyper_client *c) {
   if (!c)
     return;
   (void)hyper_client_close(c, HYPER_H2_NO_ERROR);
+  hyper_client_free(c->retry_next);
   hyper__client_free_spares(c);
   hyper__tls_ctx_free(c->tls);
   hyper__h1c_free(c);

@@ -45,7 +45,9 @@
                                   and noted whether it has content-encoding */
 #define CS_CODED 0x2000u       /* ... it has (decoding may be needed) */
 #define CS_KEPT 0x4000u        /* HTTP/2: |wire| holds the request packed
-                                  for an HTTP/1.1 retry (request.c) */
+                                  for a retry (request.c) */
+#define CS_MOVED 0x8000u       /* sent again on a new connection after a
+                                  GOAWAY or a 421 (at most once) */
 
 typedef struct hyper__cstream hyper__cstream;
 
@@ -90,6 +92,11 @@ struct hyper__cstream {
   uint32_t h1_flags; /* HYPER_H1_REQ_* given to the parser */
   uint32_t gen;      /* the connection (generation) it was sent on */
   int retried;       /* sent a second time already */
+  /* Automatic retries (request.c): a stream that carries a retry answers
+   * to the caller's id |uid| (0: it is the original, |id|); |nretry|
+   * retries of the request were made before this stream. */
+  uint32_t uid;
+  uint32_t nretry;
   uint32_t cached;   /* 1 + its slot in the client's find_cache; 0: none */
   hyper_resp *resp; /* the response object, while it exists */
   hyper_push *push; /* the push object, while it exists */
@@ -122,6 +129,10 @@ struct hyper_client {
   uint64_t ping_seq;
   int64_t rtt;
   int64_t last_rx;    /* when the peer last sent a byte */
+  uint64_t nreads;    /* successful socket reads (drive.c pump) */
+  int poll_stalled;   /* hyper_client_poll(): input looked buffered but a
+                         read gave nothing (a partial TLS record): wait on
+                         the socket next time */
   hyper_client_error err;
   struct hyper__h1c *h1; /* HTTP/1.1 state; NULL until first used */
   /* hyper__client_find()'s cache: slot (id >> 1) % HYPER__FIND_CACHE holds
@@ -144,6 +155,11 @@ struct hyper_client {
   /* Spare kept-request blocks (CS_KEPT), for keep_for_retry(). */
   uint8_t *spare_kept[16];
   unsigned nspare_kept;
+  /* Hidden successor: a client to the same origin with the same options
+   * that carries requests retried on a new connection (GOAWAY, 421, a
+   * refused stream when this connection is unusable; request.c). It may
+   * have its own successor. Closed with this client, freed with it. */
+  hyper_client *retry_next;
 };
 
 /* The find_cache slot of stream |id|. */
@@ -277,7 +293,7 @@ int hyper__client_req_map(hyper_client *cl, hyper_hdrs **out);
  * kept as a spare when small, else freed. */
 void hyper__client_req_map_put(hyper_client *cl, hyper_hdrs *h);
 /* The HTTP/2 request kept for a retry over HTTP/1.1 (CS_KEPT, RFC 9113
- * §8.1.1), packed into one block in |cs->wire| (exact size when made; a
+ * §8.1.1) or an automatic one (max_retries, request.c), packed into one block in |cs->wire| (exact size when made; a
  * spare block of the client reused for a request that fits): a header of
  * four 32-bit numbers (fields, offset of the body, body length, size of
  * the block), then each field as 32-bit name and value lengths followed by
@@ -325,6 +341,15 @@ int hyper__h1c_wait(hyper_client *cl, hyper__cstream *cs,
 /* A response of |cs| is closed before its body ended: the connection
  * cannot be reused (closed now). */
 void hyper__h1c_abandon(hyper_client *cl, hyper__cstream *cs);
+/* hyper_client_poll() (poll.c): nonzero when the HTTP/1.1 connection can
+ * make progress without reading the socket (buffered input to parse, a
+ * switch or close to carry out). */
+int hyper__h1c_poll_ready(const hyper_client *cl);
+/* hyper_client_poll(): one step of the HTTP/1.1 connection (parse what is
+ * buffered, else one read, waiting at most until |deadline|). */
+int hyper__h1c_step(hyper_client *cl, int64_t deadline);
+/* The hidden HTTP/1.1 client of HTTP_1_1_REQUIRED retries, or NULL. */
+hyper_client *hyper__h1c_fallback_of(const hyper_client *cl);
 
 /* ---- h2c upgrade and the HTTP/1.1 fallback (h1conn.c, client.c) ------- */
 

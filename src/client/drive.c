@@ -396,6 +396,8 @@ int hyper__client_pump(hyper_client *cl, int64_t deadline, int nowait) {
   }
   now = hyper__io_now_ms();
   cl->last_rx = now;
+  cl->nreads++;
+  cl->poll_stalled = 0;
   /* the clock drives the core's token buckets and SETTINGS timeout */
   if ((rv = hyper_h2_conn_set_time(cl->h2, (uint64_t)now)) != 0)
     return core_failed(cl, rv);

@@ -525,6 +525,28 @@ static int over_buffered(hyper_client *cl, const hyper__cstream *except) {
       n, cl->opts.max_buffered);
 }
 
+hyper_client *hyper__h1c_fallback_of(const hyper_client *cl) {
+  return cl->h1 ? cl->h1->fallback : NULL;
+}
+
+int hyper__h1c_poll_ready(const hyper_client *cl) {
+  const struct hyper__h1c *h = cl->h1;
+  if (!h || !hyper__h1c_active(cl))
+    return 0;
+  if (h->switch_now || h->drop_after)
+    return 1;
+  hyper_slice in = hyper__io_peek(cl->io);
+  /* buffered: parse it unless it is an incomplete section; nothing in our
+   * buffer but decrypted bytes in OpenSSL: read them */
+  return in.len > 0 ? !h->need_more : hyper__io_has_buffered(cl->io);
+}
+
+int hyper__h1c_step(hyper_client *cl, int64_t deadline) {
+  if (!hyper__h1c_active(cl))
+    return 0;
+  return h1_pump(cl, deadline);
+}
+
 int hyper__h1c_wait(hyper_client *cl, hyper__cstream *cs,
                     hyper__client_cond cond, void *arg, int64_t deadline) {
   for (;;) {

@@ -231,6 +231,45 @@ static int cond_window(hyper_client *cl, hyper__cstream *cs, void *arg) {
   return rv ? rv : 0;
 }
 
+/* Sender-side silly-window avoidance (RFC 9113 §5.2.2 leaves it to the
+ * sender how it uses a window; cf. TCP's, RFC 1122 §4.2.3.4): a window
+ * below SMALL_DATA octets that does not cover the rest of the body is
+ * given up to SMALL_WAIT_MS to grow before it is used, so that a peer
+ * granting 1 octet per WINDOW_UPDATE gets DATA frames of about SMALL_DATA
+ * octets, not one frame per update (HOSTILE-PEERS D7, the client-side
+ * mirror of CVE-2019-9511). A wait in which the window does not grow at
+ * all means the peer grants more only once it has this data (a tiny
+ * receive buffer, or a lock-step dribbler): that frame goes out as the
+ * window allows, and after each further fruitless wait twice as many
+ * frames as the time before (a growing wait resets this), so such a peer
+ * costs about log2(frames) waits, not one per frame, and a peer that
+ * stalled once is back to coalesced frames after one small frame. */
+#define SMALL_DATA 1024u
+#define SMALL_WAIT_MS 20
+
+static int cond_window_at(hyper_client *cl, hyper__cstream *cs, void *arg) {
+  if (cs->flags & CS_RESET || cs->err)
+    return 1;
+  int64_t w = hyper_h2_conn_local_flow_control_window(cl->h2, cs->id);
+  return w < 0 || w >= *(const int64_t *)arg;
+}
+
+/* Waits at most SMALL_WAIT_MS (and not past the request deadline) for the
+ * window of |cs| to reach |want|. 0 also when it did not. */
+static int wait_small_window(hyper_client *cl, hyper__cstream *cs,
+                             int64_t want) {
+  int64_t until = hyper__io_deadline_after(SMALL_WAIT_MS);
+  hyper_client_error saved = cl->err;
+  int rv = hyper__client_wait(cl, cs, cond_window_at, &want,
+                              HYPER_MIN(until, cs->deadline));
+  if (rv == HYPER_ERR_TIMEOUT && !cl->conn_err &&
+      hyper__io_now_ms() < cs->deadline) {
+    cl->err = saved; /* our short wait ended, not the request's */
+    rv = 0;
+  }
+  return rv;
+}
+
 /* Stops sending because the stream is over. 0 when the server reset it
  * after a complete response (the upload is simply not needed). */
 static int stream_over(hyper_client *cl, hyper__cstream *cs) {
@@ -255,6 +294,7 @@ static int send_body(hyper_client *cl, hyper__cstream *cs, body_src *src,
   uint8_t *tmp = NULL;
   size_t tmpcap = 0;
   int rv = 0;
+  size_t skip = 0, backoff = 1; /* small windows sent without waiting */
   for (;;) {
     if (cs->flags & CS_RESET || cs->err) {
       rv = stream_over(cl, cs);
@@ -288,6 +328,23 @@ static int send_body(hyper_client *cl, hyper__cstream *cs, body_src *src,
       if (rv)
         break;
       continue;
+    }
+    size_t rest = src->fn ? SIZE_MAX : src->len - src->off;
+    if (room < SMALL_DATA && room < rest) {
+      if (skip) {
+        skip--;
+      } else {
+        rv = wait_small_window(cl, cs, (int64_t)HYPER_MIN(rest, SMALL_DATA));
+        if (rv)
+          break;
+        if (hyper_h2_conn_local_flow_control_window(cl->h2, cs->id) > win) {
+          backoff = 1;
+        } else { /* no growth: the next |backoff| small frames go now */
+          skip = backoff;
+          backoff = HYPER_MIN(backoff * 2, (size_t)1 << 16);
+        }
+        continue;
+      }
     }
     size_t n;
     int end = 0;
@@ -385,7 +442,8 @@ void hyper__kept_field(const uint8_t *k, size_t *off, hyper_field *f) {
 /* Keeps the request (its |n| fields |f|, copied) and a copy of its
  * in-memory body until its response head arrives, so that a reset with
  * HTTP_1_1_REQUIRED (RFC 9113 §8.1.1) can be answered by sending it again
- * over HTTP/1.1: one exact-size block in |cs->wire| (CS_KEPT; the format is
+ * over HTTP/1.1, and a refusal, a GOAWAY or a 421 by an automatic retry
+ * (see "Automatic retries" below): one exact-size block in |cs->wire| (CS_KEPT; the format is
  * in client_int.h). Bodies from a callback or larger than RETRY_MAX_BODY
  * are not kept (such a request then fails with the reset); so is anything
  * when memory is short. */
@@ -489,10 +547,16 @@ static size_t plain_fields(hyper_client *cl, const char *method,
   return n;
 }
 
-/* |mlen|, |plen|: the lengths of |method| and |path| (checked tokens). */
+static int retry_err_kind(const hyper__cstream *cs);
+static void carry_over(hyper__cstream *to, const hyper__cstream *from);
+
+/* |mlen|, |plen|: the lengths of |method| and |path| (checked tokens).
+ * |from|: NULL, or the stream whose automatic retry this request is (it
+ * passes on the caller's id, the deadline and the retry count). */
 static int do_request(hyper_client *c, const char *method, size_t mlen,
                       const char *path, size_t plen, const hyper_hdrs *headers,
-                      body_src *src, int has_body, uint32_t *stream_id) {
+                      body_src *src, int has_body, uint32_t *stream_id,
+                      const hyper__cstream *from) {
   if (stream_id)
     *stream_id = 0;
   int rv = hyper_client_connect(c);
@@ -501,6 +565,11 @@ static int do_request(hyper_client *c, const char *method, size_t mlen,
   if (!c->h2) {
     rv = hyper__h1c_request(c, method, path, headers, src->p, src->len,
                             has_body, src->fn, src->user, stream_id);
+    if (rv == 0 && from && stream_id) {
+      hyper__cstream *h1 = hyper__client_find(c, *stream_id);
+      if (h1)
+        carry_over(h1, from);
+    }
     if (rv != HYPER__H1C_NOW_H2) /* else: upgraded meanwhile, HTTP/2 */
       return rv;
   }
@@ -513,6 +582,8 @@ static int do_request(hyper_client *c, const char *method, size_t mlen,
   if ((rv = hyper__cs_new(c, &cs)) != 0)
     return hyper__client_err(c, rv, 0, 0, "out of memory");
   cs->deadline = hyper__client_request_deadline(c);
+  if (from)
+    carry_over(cs, from);
   hyper_hdrs *h = NULL;
   hyper_field pf[6];
   char num[24];
@@ -554,7 +625,8 @@ static int do_request(hyper_client *c, const char *method, size_t mlen,
     rv = hyper__client_flush_request(c, cs, cs->deadline);
   if (rv && (cs->flags & CS_KEPT) &&
       (((cs->flags & CS_RESET) && cs->h2_code == HYPER_H2_HTTP_1_1_REQUIRED) ||
-       (c->goaway && c->goaway_code == HYPER_H2_HTTP_1_1_REQUIRED)))
+       (c->goaway && c->goaway_code == HYPER_H2_HTTP_1_1_REQUIRED) ||
+       retry_err_kind(cs)))
     rv = 0; /* refused while its body went out: get_response() retries */
   return rv;
 }
@@ -569,7 +641,7 @@ int hyper_client_request(hyper_client *c, const char *method, const char *path,
     return HYPER_ERR_INVALID_ARGUMENT;
   body_src src = {body, len, 0, NULL, NULL};
   return do_request(c, method, mlen, path, plen, headers, &src, body != NULL,
-                    stream_id);
+                    stream_id, NULL);
 }
 
 int hyper_client_request_stream(hyper_client *c, const char *method,
@@ -582,7 +654,8 @@ int hyper_client_request_stream(hyper_client *c, const char *method,
   if (!c || !mlen || !plen || !read)
     return HYPER_ERR_INVALID_ARGUMENT;
   body_src src = {NULL, 0, 0, read, user};
-  return do_request(c, method, mlen, path, plen, headers, &src, 1, stream_id);
+  return do_request(c, method, mlen, path, plen, headers, &src, 1, stream_id,
+                    NULL);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -735,6 +808,229 @@ int hyper_client_send(hyper_client *c, uint32_t stream_id, const void *data,
 }
 
 /* ------------------------------------------------------------------------ */
+/* Automatic retries (option max_retries)                                   */
+/* ------------------------------------------------------------------------ */
+
+enum { RETRY_NONE, RETRY_SAME, RETRY_NEW };
+
+/* Can |k| take a new stream now (for a retry on the same connection)? A
+ * putrequest whose headers are not sent holds the next stream id. */
+static int takes_streams(const hyper_client *k) {
+  return k->h2 && k->io && !k->conn_err && !k->goaway && !k->npending;
+}
+
+/* The retry an unanswered kept request |cs| qualifies for, from why it
+ * failed (|cs->err|). Only requests the server did not process: a refused
+ * stream (RFC 9113 §8.7) or one above a GOAWAY's last-stream-id (§6.8). */
+static int retry_err_kind(const hyper__cstream *cs) {
+  const hyper_client *k = cs->cl;
+  if (!k || !(cs->flags & CS_KEPT) || (cs->flags & (CS_HEAD | CS_PUSH)) ||
+      cs->nretry >= k->opts.max_retries)
+    return RETRY_NONE;
+  if (cs->err == HYPER_ERR_H2_REFUSED_STREAM && (cs->flags & CS_RESET) &&
+      cs->h2_code == HYPER_H2_REFUSED_STREAM)
+    return takes_streams(k) ? RETRY_SAME : RETRY_NEW;
+  if (cs->err == HYPER_ERR_H2_GOAWAY && k->goaway &&
+      k->goaway_code != HYPER_H2_HTTP_1_1_REQUIRED &&
+      cs->id > k->goaway_last && !(cs->flags & CS_MOVED))
+    return RETRY_NEW;
+  return RETRY_NONE;
+}
+
+/* A kept request answered 421 Misdirected Request may be retried over a
+ * different connection, whatever its method (RFC 9110 §15.5.20); once. */
+static int retry_421(const hyper__cstream *cs) {
+  const hyper_client *k = cs->cl;
+  return k && (cs->flags & CS_KEPT) && (cs->flags & CS_HEAD) &&
+         cs->status == 421 && !(cs->flags & CS_MOVED) &&
+         cs->nretry < k->opts.max_retries;
+}
+
+/* The retry stream |to| answers for |from|'s caller. */
+static void carry_over(hyper__cstream *to, const hyper__cstream *from) {
+  to->uid = from->uid ? from->uid : from->id;
+  to->nretry = from->nretry;
+  to->deadline = from->deadline;
+  to->flags |= from->flags & CS_MOVED;
+}
+
+/* The client for a retry of a request of |k| on a new connection: the
+ * first successor whose connection still takes requests (or is not open);
+ * one that does not but holds no stream is closed and reused; else a new
+ * one, same origin and options, at the end of the chain. */
+static int successor(hyper_client *k, hyper_client **out) {
+  hyper_client **pp = &k->retry_next;
+  while (*pp) {
+    hyper_client *s = *pp;
+    if (!s->h2 || !(s->conn_err || s->goaway))
+      break;
+    if (!s->head && !s->retry_next) {
+      (void)hyper_client_close(s, HYPER_H2_NO_ERROR);
+      break;
+    }
+    pp = &s->retry_next;
+  }
+  if (!*pp) {
+    hyper_client_opts o = k->opts; /* strings copied by hyper_client_new */
+    o.port = k->port;
+    int rv = hyper_client_new(pp, k->host, &o, &k->mem);
+    if (rv) {
+      *pp = NULL;
+      return hyper__client_err(k, rv, 0, 0,
+                               "cannot create the connection for a retry: "
+                               "%s",
+                               hyper_strerror(rv));
+    }
+  }
+  *out = *pp;
+  return 0;
+}
+
+/* Sends the request kept in |cs| again on |t| (its own client, or a
+ * successor) and stores the new stream in |*out|; it answers to the
+ * caller's id of |cs|. Errors are recorded on |t|. */
+static int resend(hyper_client *t, hyper__cstream *cs, hyper__cstream **out) {
+  const uint8_t *k = cs->wire;
+  size_t nf = get32(k), body_off = get32(k + 4), body_len = get32(k + 8);
+  hyper_field method = {0}, path = {0};
+  hyper_hdrs *h = NULL;
+  int has_body = 0;
+  int rv = hyper__client_req_map(t, &h);
+  size_t off = HYPER__KEPT_HDR;
+  for (size_t i = 0; i < nf && !rv; i++) {
+    hyper_field f;
+    hyper__kept_field(k, &off, &f);
+    if (name_is(f.name, f.name_len, ":method"))
+      method = f;
+    else if (name_is(f.name, f.name_len, ":path"))
+      path = f;
+    else if (name_is(f.name, f.name_len, ":authority")) /* may be the
+                                                           caller's Host */
+      rv = hyper_hdrs_add(h, HYPER_HDRS_LIT("host"), f.value, f.value_len, 0);
+    else if (f.name_len && f.name[0] != ':') {
+      has_body |= name_is(f.name, f.name_len, "content-length");
+      rv = hyper_hdrs_add(h, f.name, f.name_len, f.value, f.value_len, 0);
+    }
+  }
+  /* NUL-terminated method and path (the HTTP/1.1 writer wants them so) */
+  char *mp = NULL;
+  if (!rv && !(mp = hyper__mem_malloc(&t->mem, method.value_len +
+                                                    path.value_len + 2)))
+    rv = HYPER_ERR_NOMEM;
+  if (rv) {
+    hyper__client_req_map_put(t, h);
+    return hyper__client_err(t, rv, 0, cs->id,
+                             "cannot retry stream %u: %s", (unsigned)cs->id,
+                             hyper_strerror(rv));
+  }
+  memcpy(mp, method.value, method.value_len);
+  mp[method.value_len] = '\0';
+  char *pp = mp + method.value_len + 1;
+  memcpy(pp, path.value, path.value_len);
+  pp[path.value_len] = '\0';
+  body_src src = {body_len ? k + body_off : NULL, body_len, 0, NULL, NULL};
+  uint32_t nid = 0;
+  rv = do_request(t, mp, method.value_len, pp, path.value_len, h, &src,
+                  has_body, &nid, cs);
+  hyper__mem_free(&t->mem, mp);
+  hyper__client_req_map_put(t, h);
+  if (rv)
+    return rv;
+  if (!(*out = hyper__client_find(t, nid)))
+    return hyper__client_err(t, HYPER_ERR_INTERNAL, 0, cs->id,
+                             "the retried request vanished");
+  return 0;
+}
+
+/* |cs| was replaced by its retry: nobody asks for it again. */
+static void retire(hyper__cstream *cs) {
+  if (cs->flags & CS_KEPT)
+    drop_kept(cs->cl, cs);
+  cs->flags |= CS_TAKEN;
+  hyper__cs_release(cs);
+}
+
+/* Copies the detail of the last failure on |k| (a successor) to the
+ * caller's client |c|, naming the caller's id; returns |rv|. */
+static int report(hyper_client *c, const hyper_client *k,
+                  const hyper__cstream *cs, int rv) {
+  if (k && k != c)
+    c->err = k->err;
+  if (cs && cs->uid && c->err.stream_id == cs->id) {
+    char was[sizeof c->err.desc];
+    memcpy(was, c->err.desc, sizeof was);
+    was[sizeof was - 1] = '\0';
+    int n = snprintf(c->err.desc, sizeof c->err.desc,
+                     "request %u (retry %u, stream %u): ", (unsigned)cs->uid,
+                     (unsigned)cs->nretry, (unsigned)cs->id);
+    if (n > 0 && (size_t)n < sizeof c->err.desc) {
+      size_t len = strlen(was), room = sizeof c->err.desc - (size_t)n - 1;
+      len = HYPER_MIN(len, room);
+      memcpy(c->err.desc + n, was, len);
+      c->err.desc[(size_t)n + len] = '\0';
+    }
+    c->err.stream_id = cs->uid;
+  }
+  return rv;
+}
+
+/* Retries |cs| (|kind|: RETRY_SAME, RETRY_NEW) and stores the stream that
+ * carries the retry in |*out|. A GOAWAY moves the other unprocessed
+ * requests of that connection along (the caller will want them too, and
+ * they then share one new connection). Whatever happens, the attempt
+ * counts (no request is retried without bound, even by repeated calls). */
+static int retry(hyper_client *c, hyper__cstream *cs, int kind,
+                 hyper__cstream **out) {
+  hyper_client *k = cs->cl, *t = k;
+  int head = (cs->flags & CS_HEAD) != 0;
+  int goaway = !head && cs->err == HYPER_ERR_H2_GOAWAY;
+  cs->nretry++;
+  if (head || goaway)
+    cs->flags |= CS_MOVED;
+  int rv = kind == RETRY_NEW ? successor(k, &t) : 0;
+  if (!rv)
+    rv = resend(t, cs, out);
+  if (rv == HYPER_ERR_H2_GOAWAY && t == k) {
+    /* the GOAWAY came while waiting for a stream slot: nothing was sent,
+     * so a new connection takes it */
+    if ((rv = successor(k, &t)) == 0)
+      rv = resend(t, cs, out);
+  }
+  if (rv)
+    return report(c, t, cs, rv);
+  if (goaway)
+    for (hyper__cstream *o = k->head, *next; o; o = next) {
+      next = o->next;
+      if (o == cs || (o->flags & CS_TAKEN) || o->err != HYPER_ERR_H2_GOAWAY ||
+          retry_err_kind(o) != RETRY_NEW)
+        continue;
+      hyper__cstream *n;
+      o->nretry++;
+      o->flags |= CS_MOVED;
+      if (resend(t, o, &n) == 0) {
+        retire(o);
+      } else { /* it stays: its own get_response() tries (and reports) */
+        o->nretry--;
+        o->flags &= ~CS_MOVED;
+      }
+    }
+  if (head) /* the 421's body is not wanted */
+    hyper__cs_cancel(cs, HYPER_H2_CANCEL);
+  retire(cs);
+  return 0;
+}
+
+/* The stream that answers to the caller's id |id| after a retry: on |c|
+ * (a retry on the same connection) or on a successor. NULL: none. */
+static hyper__cstream *find_retried(hyper_client *c, uint32_t id) {
+  for (hyper_client *k = c; k; k = k->retry_next)
+    for (hyper__cstream *cs = k->head; cs; cs = cs->next)
+      if (cs->uid == id && !(cs->flags & CS_PUSH))
+        return cs;
+  return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
 /* get_response                                                             */
 /* ------------------------------------------------------------------------ */
 
@@ -753,6 +1049,11 @@ int hyper_client_get_response(hyper_client *c, uint32_t stream_id,
                                "no request is waiting for its response");
   } else {
     cs = hyper__client_find(c, stream_id);
+    if (!cs || cs->uid) { /* the caller's id may name a retry */
+      hyper__cstream *m = find_retried(c, stream_id);
+      if (m || cs)
+        cs = m;
+    }
     if (!cs || (cs->flags & CS_PUSH))
       return hyper__client_err(c, HYPER_ERR_INVALID_STATE, 0, stream_id,
                                "no request with stream id %u",
@@ -764,26 +1065,45 @@ int hyper_client_get_response(hyper_client *c, uint32_t stream_id,
                                (unsigned)stream_id);
   }
   int rv = hyper__cs_wait_head(cs);
-  if (rv && (cs->flags & CS_KEPT) && !(cs->flags & CS_HEAD) &&
-      (((cs->flags & CS_RESET) && cs->h2_code == HYPER_H2_HTTP_1_1_REQUIRED) ||
-       (c->goaway && c->goaway_code == HYPER_H2_HTTP_1_1_REQUIRED))) {
-    /* Sent again over HTTP/1.1; the caller keeps its id. */
-    hyper__cstream *ncs = NULL;
-    int fr = hyper__h1c_fallback(c, cs, &ncs);
-    if (fr != HYPER_ERR_UNSUPPORTED) {
+  for (;;) {
+    hyper_client *k = cs->cl; /* |c|, or a successor after a retry */
+    if (!k)
+      break;
+    if (rv && (cs->flags & CS_KEPT) && !(cs->flags & CS_HEAD) &&
+        (((cs->flags & CS_RESET) &&
+          cs->h2_code == HYPER_H2_HTTP_1_1_REQUIRED) ||
+         (k->goaway && k->goaway_code == HYPER_H2_HTTP_1_1_REQUIRED))) {
+      /* Sent again over HTTP/1.1; the caller keeps its id. */
+      hyper__cstream *ncs = NULL;
+      int fr = hyper__h1c_fallback(k, cs, &ncs);
+      if (fr == HYPER_ERR_UNSUPPORTED)
+        break;
       if (fr)
-        return fr;
+        return report(c, k, cs, fr);
+      ncs->uid = cs->uid;
       cs->flags |= CS_TAKEN; /* replaced: nobody asks for it again */
       hyper__cs_release(cs);
       cs = ncs;
       rv = hyper__cs_wait_head(cs);
+      continue;
     }
+    /* Automatic retries (max_retries): not processed, or 421. */
+    int kind = rv ? (rv == cs->err ? retry_err_kind(cs) : RETRY_NONE)
+                  : (retry_421(cs) ? RETRY_NEW : RETRY_NONE);
+    if (kind == RETRY_NONE)
+      break;
+    hyper__cstream *ncs = NULL;
+    if ((rv = retry(c, cs, kind, &ncs)) != 0)
+      return rv;
+    cs = ncs;
+    rv = hyper__cs_wait_head(cs);
   }
   if (rv)
-    return rv;
+    return report(c, cs->cl, cs, rv);
   if (cs->flags & CS_KEPT) /* the head arrived: the retry copy is moot */
-    drop_kept(c, cs);
+    drop_kept(cs->cl ? cs->cl : c, cs);
   if ((rv = hyper__resp_new(cs, out)) != 0)
-    return hyper__client_err(c, rv, 0, cs->id, "out of memory");
+    return hyper__client_err(c, rv, 0, cs->uid ? cs->uid : cs->id,
+                             "out of memory");
   return 0;
 }

@@ -386,7 +386,8 @@ const char *hyper_resp_reason(const hyper_resp *r) {
 }
 
 uint32_t hyper_resp_stream_id(const hyper_resp *r) {
-  return r ? r->cs->id : 0;
+  /* a retried request answers to the caller's id (request.c) */
+  return r ? (r->cs->uid ? r->cs->uid : r->cs->id) : 0;
 }
 
 const hyper_hdrs *hyper_resp_headers(const hyper_resp *r) {
