@@ -842,7 +842,10 @@ HYPER_EXTERN uint32_t hyper_resp_stream_id(const hyper_resp *r);
 /**
  * The response header fields without pseudo-header fields, in the order
  * received, names lowercase (HTTP/2). Valid until hyper_resp_free(); never
- * modified after the response was returned.
+ * modified after the response was returned. Over HTTP/2 the map is built
+ * on the first call (until then the fields are kept as received, so a
+ * program that never looks pays for no map): NULL when that runs out of
+ * memory (or |r| is NULL); a later call tries again.
  */
 HYPER_EXTERN const hyper_hdrs *hyper_resp_headers(const hyper_resp *r);
 

@@ -808,7 +808,16 @@ static PyObject *Resp_get_stream_id(RespObject *self, void *closure) {
 
 static PyObject *Resp_headers(RespObject *self, PyObject *noargs) {
   (void)noargs;
-  return hdrs_to_list(hyper_resp_headers(self->r));
+  /* The map is built on first use, which writes to the stream the
+   * connection's other users may be driving: under the client lock. Once
+   * built it is never modified, so reading it needs no lock. */
+  const hyper_hdrs *h = NULL;
+  int rv;
+  LOCKED_CALL(self->owner, rv, (h = hyper_resp_headers(self->r), rv = 0));
+  (void)rv;
+  if (!h)
+    return PyErr_NoMemory();
+  return hdrs_to_list(h);
 }
 
 static PyObject *Resp_set_decode_content(RespObject *self, PyObject *arg) {

@@ -48,6 +48,8 @@
                                   for a retry (request.c) */
 #define CS_MOVED 0x8000u       /* sent again on a new connection after a
                                   GOAWAY or a 421 (at most once) */
+#define CS_RAWH 0x10000u       /* HTTP/2: the response head is in |rawh|,
+                                  its map not built yet (hyper__cs_headers) */
 
 typedef struct hyper__cstream hyper__cstream;
 
@@ -70,6 +72,13 @@ struct hyper__cstream {
   hyper_hdrs *trailers;        /* trailer fields, NULL when none */
   hyper_hdrs *promise;         /* push: the promised request, as received */
   hyper_hdrs *spare_headers;   /* recycled empty map for an HTTP/2 head */
+  /* The fields of an HTTP/2 response head as received (CS_RAWH): |rawh_n|
+   * hyper_field records, then the octets they point to, in one block kept
+   * across recycling. Most programs read the status and the body only, so
+   * the header map is built on first use, not per response. */
+  uint8_t *rawh;
+  size_t rawh_cap;
+  uint32_t rawh_n;
   /* Response body as received (wire octets), [start, end) of buf. */
   uint8_t *buf;
   size_t start, end, cap;
@@ -305,6 +314,12 @@ void hyper__client_req_map_put(hyper_client *cl, hyper_hdrs *h);
 /* Field |*off| of the kept block |k| (|off| starts at HYPER__KEPT_HDR and
  * advances). */
 void hyper__kept_field(const uint8_t *k, size_t *off, hyper_field *f);
+/* Keeps the non-pseudo fields of the HTTP/2 response head |f| (|n|) in
+ * |cs| (CS_RAWH) until hyper__cs_headers() is asked. 0 or HYPER_ERR_NOMEM. */
+int hyper__cs_keep_head(hyper__cstream *cs, const hyper_field *f, size_t n);
+/* The response header map of |cs|: built from the kept head on first use.
+ * NULL when memory ran out (or there is no head). */
+hyper_hdrs *hyper__cs_headers(hyper__cstream *cs);
 /* Makes a response object for |cs| (whose head has arrived). */
 int hyper__resp_new(hyper__cstream *cs, hyper_resp **out);
 

@@ -213,12 +213,7 @@ static void on_event(hyper_client *cl, const hyper_h2_event *ev) {
       if (ev->u.headers.fields[i].name_len == 16 &&
           memcmp(ev->u.headers.fields[i].name, "content-encoding", 16) == 0)
         cs->flags |= CS_CODED;
-    if (!cs->headers && cs->spare_headers) {
-      cs->headers = cs->spare_headers;
-      cs->spare_headers = NULL;
-    }
-    rv = fields_to_hdrs(cl, ev->u.headers.fields, ev->u.headers.nfields, 0,
-                        &cs->headers);
+    rv = hyper__cs_keep_head(cs, ev->u.headers.fields, ev->u.headers.nfields);
     if (rv)
       stream_local_fail(cl, cs, rv);
     else

@@ -75,7 +75,69 @@ void hyper__cs_free(hyper__cstream *cs) {
   hyper__mem_free(&m, cs->wire);
   hyper__mem_free(&m, cs->buf);
   hyper__mem_free(&m, cs->chunks);
+  hyper__mem_free(&m, cs->rawh);
   hyper__mem_free(&m, cs);
+}
+
+int hyper__cs_keep_head(hyper__cstream *cs, const hyper_field *f, size_t n) {
+  /* Pseudo-header fields come first (RFC 9113 §8.3, checked by the core
+   * unless validation is off); any later are skipped too. */
+  size_t k = 0, bytes = 0;
+  for (size_t i = 0; i < n; i++)
+    if (!(f[i].name_len && f[i].name[0] == ':')) {
+      k++;
+      bytes += f[i].name_len + f[i].value_len;
+    }
+  if (k > UINT32_MAX)
+    return HYPER_ERR_LIMIT_EXCEEDED;
+  size_t need = k * sizeof(hyper_field) + bytes;
+  if (need > cs->rawh_cap) {
+    uint8_t *p = hyper__mem_realloc(&cs->mem, cs->rawh, need);
+    if (!p)
+      return HYPER_ERR_NOMEM;
+    cs->rawh = p;
+    cs->rawh_cap = need;
+  }
+  hyper_field *o = (hyper_field *)(void *)cs->rawh;
+  uint8_t *d = cs->rawh + k * sizeof(hyper_field);
+  for (size_t i = 0; i < n; i++) {
+    if (f[i].name_len && f[i].name[0] == ':')
+      continue;
+    o->name = d;
+    memcpy(d, f[i].name, f[i].name_len);
+    d += f[i].name_len;
+    o->name_len = f[i].name_len;
+    o->value = d;
+    if (f[i].value_len)
+      memcpy(d, f[i].value, f[i].value_len);
+    d += f[i].value_len;
+    o->value_len = f[i].value_len;
+    o->flags = f[i].flags & HYPER_FIELD_SENSITIVE;
+    o++;
+  }
+  cs->rawh_n = (uint32_t)k;
+  cs->flags |= CS_RAWH;
+  return 0;
+}
+
+hyper_hdrs *hyper__cs_headers(hyper__cstream *cs) {
+  if (!(cs->flags & CS_RAWH))
+    return cs->headers;
+  hyper_hdrs *h = cs->headers;
+  if (!h) {
+    h = cs->spare_headers;
+    cs->spare_headers = NULL;
+  }
+  if (!h && hyper_hdrs_new(&h, NULL, &cs->mem) != 0)
+    return NULL;
+  cs->headers = h;
+  if (hyper_hdrs_add_fields(h, (const hyper_field *)(const void *)cs->rawh,
+                            cs->rawh_n, 0) != 0) {
+    hyper_hdrs_clear(h);
+    return NULL;
+  }
+  cs->flags &= ~CS_RAWH;
+  return h;
 }
 
 /* Keeps the finished, unlinked HTTP/2 stream |cs| (nothing refers to it)
@@ -141,8 +203,17 @@ static void cs_recycle(hyper_client *cl, hyper__cstream *cs) {
   size_t cap = cs->cap;
   size_t *chunks = cs->chunks;
   size_t ccap = cs->ccap;
+  uint8_t *rawh = cs->rawh;
+  size_t rawh_cap = cs->rawh_cap;
+  if (rawh_cap > HYPER__SPARE_HDRS_MAX) {
+    hyper__mem_free(&m, rawh);
+    rawh = NULL;
+    rawh_cap = 0;
+  }
   memset(cs, 0, sizeof *cs);
   cs->mem = m;
+  cs->rawh = rawh;
+  cs->rawh_cap = rawh_cap;
   cs->spare_headers = headers;
   cs->buf = buf;
   cs->cap = cap;
@@ -391,7 +462,7 @@ uint32_t hyper_resp_stream_id(const hyper_resp *r) {
 }
 
 const hyper_hdrs *hyper_resp_headers(const hyper_resp *r) {
-  return r ? r->cs->headers : NULL;
+  return r ? hyper__cs_headers(r->cs) : NULL;
 }
 
 int hyper_resp_set_decode_content(hyper_resp *r, int on) {
@@ -481,7 +552,12 @@ static int start_body(hyper_resp *r) {
   size_t len = 0;
   hyper_hdrs_iter it = HYPER_HDRS_ITER_INIT;
   hyper_slice v;
-  while (hyper_hdrs_get_next(cs->headers, HYPER_HDRS_LIT("content-encoding"),
+  hyper_hdrs *heads = hyper__cs_headers(cs);
+  if (!heads) {
+    r->err = HYPER_ERR_NOMEM;
+    return hyper__client_err(cs->cl, r->err, 0, cs->id, "out of memory");
+  }
+  while (hyper_hdrs_get_next(heads, HYPER_HDRS_LIT("content-encoding"),
                              0, &it, &v)) {
     if (len + v.len + 2 >= sizeof val) {
       r->err = HYPER_ERR_UNSUPPORTED_ENCODING;

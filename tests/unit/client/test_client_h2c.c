@@ -1036,6 +1036,46 @@ static void test_client_options_and_args(void **state) {
 
 /* Allocation failures anywhere in a GET: an error or success, never a
  * leak or a crash. */
+/* The header map of an HTTP/2 response is built on the first
+ * hyper_resp_headers() (a program that never asks builds none): the
+ * fields are those received, an allocation failure then gives NULL, and a
+ * later call succeeds; content-encoding decoding builds it when needed. */
+static void test_client_headers_built_on_demand(void **state) {
+  (void)state;
+  failmem fm;
+  failmem_init(&fm);
+  hyper_client *c = client_for(&srv_plain, NULL, &fm.mem);
+  uint32_t id;
+  expect_ok(c, hyper_client_request(c, "GET", "/small.txt", NULL, 0, NULL,
+                                    &id));
+  hyper_resp *r;
+  expect_ok(c, hyper_client_get_response(c, id, &r));
+  long before = fm.nalloc;
+  fm.fail_after = before + 1; /* every allocation from here fails */
+  assert_null(hyper_resp_headers(r));
+  assert_true(fm.nfailed >= 1);
+  fm.fail_after = 0;
+  const hyper_hdrs *h = hyper_resp_headers(r);
+  assert_non_null(h);
+  assert_ptr_equal(hyper_resp_headers(r), h); /* built once */
+  hyper_slice v;
+  assert_int_equal(hyper_hdrs_get_first(h, HYPER_HDRS_LIT("content-length"),
+                                        &v), 1);
+  assert_int_equal(v.len, 2);
+  assert_memory_equal(v.ptr, "19", 2); /* strlen(CS_SMALL) */
+  size_t n = 0;
+  const hyper_field *f = hyper_hdrs_fields(h, &n);
+  assert_true(n >= 1);
+  for (size_t i = 0; i < n; i++)
+    assert_true(f[i].name_len > 0 && f[i].name[0] != ':');
+  hyper_slice b;
+  expect_ok(c, hyper_resp_read_all(r, &b));
+  assert_int_equal(b.len, strlen(CS_SMALL));
+  hyper_resp_free(r);
+  hyper_client_free(c);
+  assert_int_equal(fm.live_blocks, 0);
+}
+
 static void test_client_failmalloc_get(void **state) {
   (void)state;
   failmem fm;
@@ -1112,6 +1152,7 @@ int main(void) {
       cmocka_unit_test_teardown(test_client_dead_peer_ping, teardown_tmp),
       cmocka_unit_test_teardown(test_client_request_deadline, teardown_tmp),
       cmocka_unit_test(test_client_window_manager),
+      cmocka_unit_test(test_client_headers_built_on_demand),
       cmocka_unit_test(test_client_failmalloc_get),
   };
   signal(SIGPIPE, SIG_DFL);
