@@ -184,7 +184,8 @@ static int new_client(const cfg *g, hyper_client **out) {
   o.ca_file = g->ca;
   o.decode_content = g->decode;
 #ifndef E2E_NO_COALESCE /* for measuring trees older than the option */
-  o.coalesce_requests = g->coalesce;
+  /* with --poll every request waits for the poll (one write a batch) */
+  o.coalesce_requests = g->coalesce && g->poll ? 2 : g->coalesce;
 #endif
   o.accept_encoding = NULL; /* like h2load: no accept-encoding */
   int rv = hyper_client_new(out, g->host, &o, &g_mem);

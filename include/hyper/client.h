@@ -296,6 +296,11 @@ typedef struct hyper_client_opts {
    *  system call instead of one each. Do not set it when the server must
    *  see such a request before the next call on this client (e.g. another
    *  connection waits for its effect), or call hyper_client_flush() first.
+   *  HYPER_CLIENT_COALESCE_ALL (2): every request without a body is held
+   *  that way, also the first of a batch, for programs that drive their
+   *  connections with hyper_client_poll() (which writes what is held, as
+   *  curl's multi interface sends what was added at its next perform):
+   *  a batch of requests then costs one write however it starts.
    *  Default 0: every request is handed to the socket before the call
    *  returns. */
   int coalesce_requests;
@@ -328,6 +333,10 @@ typedef struct hyper_client_opts {
    *  hyper_client_get_response() for what the caller sees. */
   uint32_t max_retries;
 } hyper_client_opts;
+
+/** hyper_client_opts.coalesce_requests: hold every bodiless request until
+ *  the next call that writes or waits (see there). */
+#define HYPER_CLIENT_COALESCE_ALL 2
 
 /** Fills |o| with the defaults listed at each field. |o| must not be NULL.
  *  Never fails. */

@@ -258,6 +258,26 @@ static void test_client_poll_sends_held_request(void **state) {
   hyper_client_free(c);
 }
 
+/* HYPER_CLIENT_COALESCE_ALL holds even the first request of a batch:
+ * polls send them (many connections), and so does a blocking fetch. */
+static void test_client_poll_coalesce_all(void **state) {
+  (void)state;
+  many(0, 5, 8, HYPER_CLIENT_COALESCE_ALL, NULL);
+  hyper_client_opts o;
+  opts_for(&o, 0);
+  o.coalesce_requests = HYPER_CLIENT_COALESCE_ALL;
+  hyper_client *c = client_at(srv_plain.port, &o, NULL);
+  uint32_t id;
+  expect_ok(c, hyper_client_request(c, "GET", "/a.txt", NULL, 0, NULL, &id));
+  hyper_resp *r;
+  expect_ok(c, hyper_client_get_response(c, id, &r));
+  hyper_slice b;
+  expect_ok(c, hyper_resp_read_all(r, &b));
+  check_body("/a.txt", b.ptr, b.len);
+  hyper_resp_free(r);
+  hyper_client_free(c);
+}
+
 static void test_client_poll_tls(void **state) {
   (void)state;
   many(1, 3, 5, 1, NULL);
@@ -486,6 +506,7 @@ int main(void) {
       cmocka_unit_test(test_client_poll_h2c_ten_connections),
       cmocka_unit_test(test_client_poll_flushes_coalesced_requests),
       cmocka_unit_test(test_client_poll_sends_held_request),
+      cmocka_unit_test(test_client_poll_coalesce_all),
       cmocka_unit_test(test_client_poll_tls),
       cmocka_unit_test(test_client_poll_more_than_64_clients),
       cmocka_unit_test(test_client_poll_large_bodies),
