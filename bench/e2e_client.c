@@ -231,6 +231,21 @@ typedef struct conn {
   unsigned head, count;
 } conn;
 
+/* Makes requests on |x| until it has g->streams outstanding or |*issued|
+ * reaches |total|. 0 or 1. */
+static int top_up(const cfg *g, conn *x, uint64_t *issued, uint64_t total) {
+  while (x->count < g->streams && *issued < total) {
+    uint32_t id;
+    int rv = hyper_client_request(x->c, "GET", g->path, NULL, 0, NULL, &id);
+    if (rv)
+      return fail(x->c, "request", rv);
+    x->ring[(x->head + x->count) % g->streams] = id;
+    x->count++;
+    (*issued)++;
+  }
+  return 0;
+}
+
 /* Runs |total| requests over the connections; 0 or 1. */
 static int run_get(const cfg *g, conn *cs, uint64_t total, uint64_t *bytes) {
   uint64_t issued = 0, done = 0;
@@ -238,16 +253,8 @@ static int run_get(const cfg *g, conn *cs, uint64_t total, uint64_t *bytes) {
   while (done < total) {
     for (unsigned k = 0; k < g->conns; k++) {
       conn *x = &cs[k];
-      while (x->count < m && issued < total) {
-        uint32_t id;
-        int rv = hyper_client_request(x->c, "GET", g->path, NULL, 0, NULL,
-                                      &id);
-        if (rv)
-          return fail(x->c, "request", rv);
-        x->ring[(x->head + x->count) % m] = id;
-        x->count++;
-        issued++;
-      }
+      if (top_up(g, x, &issued, total) != 0)
+        return 1;
       if (x->count == 0)
         continue;
       uint32_t id = x->ring[x->head];
@@ -273,16 +280,8 @@ static int run_get_poll(const cfg *g, conn *cs, hyper_client **cls,
   while (done < total) {
     for (unsigned k = 0; k < g->conns; k++) {
       conn *x = &cs[k];
-      while (x->count < m && issued < total) {
-        uint32_t id;
-        int rv = hyper_client_request(x->c, "GET", g->path, NULL, 0, NULL,
-                                      &id);
-        if (rv)
-          return fail(x->c, "request", rv);
-        x->ring[(x->head + x->count) % m] = id;
-        x->count++;
-        issued++;
-      }
+      if (top_up(g, x, &issued, total) != 0)
+        return 1;
     }
     int rv = hyper_client_poll(cls, g->conns, 10000);
     if (rv < 0)
