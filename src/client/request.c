@@ -295,6 +295,10 @@ static int send_body(hyper_client *cl, hyper__cstream *cs, body_src *src,
   size_t tmpcap = 0;
   int rv = 0;
   size_t skip = 0, backoff = 1; /* small windows sent without waiting */
+  /* write batch: a quarter of the peer's stream window, 16..64 KiB */
+  const hyper_h2_settings *peer = hyper_h2_conn_remote_settings(cl->h2);
+  size_t batch = peer ? peer->initial_window_size / 4 : 16384u;
+  batch = HYPER_MIN(HYPER_MAX(batch, (size_t)16384u), (size_t)65536u);
   for (;;) {
     if (cs->flags & CS_RESET || cs->err) {
       rv = stream_over(cl, cs);
@@ -397,12 +401,18 @@ static int send_body(hyper_client *cl, hyper__cstream *cs, body_src *src,
       break;
     }
     const uint8_t *pend;
-    if (hyper_h2_conn_pending(cl->h2, &pend) >= FLUSH_AT &&
+    size_t queued = hyper_h2_conn_pending(cl->h2, &pend);
+    if (queued >= FLUSH_AT &&
         (rv = hyper__client_flush(cl, cs->deadline)) != 0)
       break;
     /* Take in what the server sent meanwhile (WINDOW_UPDATE, early
-     * responses), without waiting. */
-    if ((rv = hyper__client_pump(cl, cs->deadline, src->fn ? 1 : 2)) != 0)
+     * responses), without waiting: after every frame from a callback;
+     * from memory once a batch is queued (mode 2 writes at 64 KiB), or
+     * |batch| when the peer's window is small: then it sees data, and
+     * returns WINDOW_UPDATE, while the rest of its window is still being
+     * sent instead of after all of it (one round trip per window). */
+    int mode = src->fn || queued >= batch ? 1 : 2;
+    if ((rv = hyper__client_pump(cl, cs->deadline, mode)) != 0)
       break;
   }
   hyper__mem_free(&cl->mem, tmp);
