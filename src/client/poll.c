@@ -108,13 +108,17 @@ int hyper_client_poll(hyper_client *const *clients, size_t n,
     return HYPER_ERR_INVALID_ARGUMENT;
   /* The set: every client given, with the clients carrying its retries. */
   size_t total = 0;
-  const hyper_mem *mem = NULL;
+  const hyper_mem *mem = NULL, *any = NULL;
   for (size_t i = 0; i < n; i++)
     if (clients[i]) {
       total += related(clients[i], NULL, 0);
+      if (!any)
+        any = &clients[i]->mem;
       if (!mem && clients[i]->io)
         mem = &clients[i]->mem;
     }
+  if (!mem)
+    mem = any; /* none connected: only for the set's memory */
   hyper_client *sstack[POLL_STACK];
   struct pollfd pstack[POLL_STACK];
   unsigned char mstack[POLL_STACK];
@@ -124,8 +128,6 @@ int hyper_client_poll(hyper_client *const *clients, size_t n,
   void *block = NULL;
   if (total > POLL_STACK) {
     size_t each = sizeof *set + sizeof *pfd + 1;
-    if (!mem)
-      mem = &clients[0]->mem; /* some client is non-NULL */
     if (total > SIZE_MAX / each || !(block = hyper__mem_malloc(mem, total * each)))
       return HYPER_ERR_NOMEM;
     pfd = block;

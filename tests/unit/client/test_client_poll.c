@@ -165,6 +165,12 @@ static void test_client_poll_bad_arguments(void **state) {
   hyper_client *set[3] = {NULL, c, NULL};
   /* not connected: nothing to wait for */
   assert_int_equal(hyper_client_poll(set, 3, 0), HYPER_ERR_INVALID_STATE);
+  /* more than the stack set holds, the first entry NULL, none connected */
+  hyper_client *big[70];
+  big[0] = NULL;
+  for (size_t i = 1; i < 70; i++)
+    big[i] = c;
+  assert_int_equal(hyper_client_poll(big, 70, 0), HYPER_ERR_INVALID_STATE);
   assert_int_equal(hyper_client_response_state(NULL, 1),
                    HYPER_ERR_INVALID_ARGUMENT);
   assert_int_equal(hyper_client_response_state(c, 0),
