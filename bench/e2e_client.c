@@ -246,10 +246,22 @@ static int top_up(const cfg *g, conn *x, uint64_t *issued, uint64_t total) {
   return 0;
 }
 
+/* Fetches, reads and checks the oldest outstanding response of |x| and
+ * takes it off the ring, adding its body length to |*bytes|. 0 or 1. */
+static int finish_oldest(const cfg *g, conn *x, uint64_t *bytes) {
+  uint32_t id = x->ring[x->head];
+  x->head = (x->head + 1) % g->streams;
+  x->count--;
+  int64_t len = finish_one(g, x->c, id);
+  if (len < 0)
+    return 1;
+  *bytes += (uint64_t)len;
+  return 0;
+}
+
 /* Runs |total| requests over the connections; 0 or 1. */
 static int run_get(const cfg *g, conn *cs, uint64_t total, uint64_t *bytes) {
   uint64_t issued = 0, done = 0;
-  unsigned m = g->streams;
   while (done < total) {
     for (unsigned k = 0; k < g->conns; k++) {
       conn *x = &cs[k];
@@ -257,13 +269,8 @@ static int run_get(const cfg *g, conn *cs, uint64_t total, uint64_t *bytes) {
         return 1;
       if (x->count == 0)
         continue;
-      uint32_t id = x->ring[x->head];
-      x->head = (x->head + 1) % m;
-      x->count--;
-      int64_t len = finish_one(g, x->c, id);
-      if (len < 0)
+      if (finish_oldest(g, x, bytes) != 0)
         return 1;
-      *bytes += (uint64_t)len;
       done++;
     }
   }
@@ -276,7 +283,6 @@ static int run_get(const cfg *g, conn *cs, uint64_t total, uint64_t *bytes) {
 static int run_get_poll(const cfg *g, conn *cs, hyper_client **cls,
                         uint64_t total, uint64_t *bytes) {
   uint64_t issued = 0, done = 0;
-  unsigned m = g->streams;
   while (done < total) {
     for (unsigned k = 0; k < g->conns; k++) {
       conn *x = &cs[k];
@@ -301,12 +307,8 @@ static int run_get_poll(const cfg *g, conn *cs, hyper_client **cls,
           return fail(x->c, "response_state", st);
         if (st != HYPER_RESPONSE_COMPLETE)
           break;
-        x->head = (x->head + 1) % m;
-        x->count--;
-        int64_t len = finish_one(g, x->c, id);
-        if (len < 0)
+        if (finish_oldest(g, x, bytes) != 0)
           return 1;
-        *bytes += (uint64_t)len;
         done++;
       }
     }

@@ -264,6 +264,9 @@ int hyper__client_fail(hyper_client *cl, int code);
 
 /* The attached stream with |id|, or NULL. */
 hyper__cstream *hyper__client_find(hyper_client *cl, uint32_t id);
+/* The stream that answers to the caller's request |id| of |c|, wherever an
+ * automatic or HTTP/1.1 retry moved it (request.c); NULL when none. */
+hyper__cstream *hyper__client_lookup(hyper_client *c, uint32_t id);
 /* Enters the attached stream |cs| in the lookup cache of |cl| under its
  * current id. */
 void hyper__client_remember(hyper_client *cl, hyper__cstream *cs);
@@ -320,6 +323,22 @@ int hyper__cs_keep_head(hyper__cstream *cs, const hyper_field *f, size_t n);
 /* The response header map of |cs|: built from the kept head on first use.
  * NULL when memory ran out (or there is no head). */
 hyper_hdrs *hyper__cs_headers(hyper__cstream *cs);
+/* A kept request unpacked for sending again (hyper__kept_unpack()):
+ * |method| and |path| NUL-terminated in one block the caller frees with
+ * hyper__kept_req_free(); |body| points into the kept block. */
+typedef struct hyper__kept_req {
+  char *method, *path;
+  size_t method_len, path_len;
+  const uint8_t *body;
+  size_t body_len;
+  int has_body; /* content-length is among the fields */
+} hyper__kept_req;
+/* Unpacks the kept block |k|: the caller's fields into |h|, :authority as
+ * a |host_name| field, the rest into |*out|. 0, HYPER_ERR_NOMEM or an
+ * error of hyper_hdrs_add() (|*out| then holds nothing to free). */
+int hyper__kept_unpack(const hyper_mem *mem, const uint8_t *k, hyper_hdrs *h,
+                       const char *host_name, hyper__kept_req *out);
+void hyper__kept_req_free(const hyper_mem *mem, hyper__kept_req *r);
 /* Makes a response object for |cs| (whose head has arrived). */
 int hyper__resp_new(hyper__cstream *cs, hyper_resp **out);
 

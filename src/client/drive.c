@@ -81,18 +81,17 @@ int hyper__client_flush(hyper_client *cl, int64_t deadline) {
 
 int hyper__client_flush_request(hyper_client *cl, const hyper__cstream *cs,
                                 int64_t deadline) {
-  if (cl->opts.coalesce_requests && cl->h2) {
-    const uint8_t *p;
-    if (hyper_h2_conn_pending(cl->h2, &p) < COALESCE_MAX &&
-        cl->opts.coalesce_requests == HYPER_CLIENT_COALESCE_ALL)
+  const uint8_t *p;
+  if (cl->opts.coalesce_requests && cl->h2 &&
+      hyper_h2_conn_pending(cl->h2, &p) < COALESCE_MAX) {
+    if (cl->opts.coalesce_requests == HYPER_CLIENT_COALESCE_ALL)
       return 0; /* the next poll or waiting call writes it */
-    if (hyper_h2_conn_pending(cl->h2, &p) < COALESCE_MAX)
-      /* An earlier request whose response is still to be fetched means a
-       * later call that waits (and so writes first) is bound to come. */
-      for (const hyper__cstream *o = cl->head; o && o != cs; o = o->next)
-        if ((o->flags & CS_SENT) && !(o->flags & (CS_PUSH | CS_TAKEN)) &&
-            !o->err && !(o->flags & CS_RESET))
-          return 0;
+    /* An earlier request whose response is still to be fetched means a
+     * later call that waits (and so writes first) is bound to come. */
+    for (const hyper__cstream *o = cl->head; o && o != cs; o = o->next)
+      if ((o->flags & CS_SENT) && !(o->flags & (CS_PUSH | CS_TAKEN)) &&
+          !o->err && !(o->flags & CS_RESET))
+        return 0;
   }
   return hyper__client_flush(cl, deadline);
 }

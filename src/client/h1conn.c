@@ -948,53 +948,6 @@ void hyper__h1c_close_fallback(hyper_client *cl, uint32_t error_code) {
     (void)hyper_client_close(cl->h1->fallback, error_code);
 }
 
-/* A NUL-terminated copy of the value of the first field |name| of the
- * kept request |k| (CS_KEPT format, client_int.h). */
-static char *field_dup(hyper_client *cl, const uint8_t *k, const char *name) {
-  size_t off = HYPER__KEPT_HDR;
-  uint32_t nf;
-  memcpy(&nf, k, 4);
-  for (uint32_t n = 0; n < nf; n++) {
-    hyper_field f;
-    hyper__kept_field(k, &off, &f);
-    if (name_is(&f, name)) {
-      char *s = hyper__mem_malloc(&cl->mem, f.value_len + 1);
-      if (s) {
-        memcpy(s, f.value, f.value_len);
-        s[f.value_len] = '\0';
-      }
-      return s;
-    }
-  }
-  return NULL;
-}
-
-/* The caller's fields of the kept HTTP/2 request |k|: everything but the
- * pseudo-header fields, plus Host from :authority (RFC 9113 §8.3.1). */
-static int h1_fields_of(hyper_client *cl, const uint8_t *k, hyper_hdrs **out) {
-  hyper_hdrs *h;
-  int rv = hyper_hdrs_new(&h, NULL, &cl->mem);
-  if (rv)
-    return rv;
-  uint32_t nf;
-  memcpy(&nf, k, 4);
-  size_t off = HYPER__KEPT_HDR;
-  for (uint32_t i = 0; i < nf && !rv; i++) {
-    hyper_field f;
-    hyper__kept_field(k, &off, &f);
-    if (name_is(&f, ":authority"))
-      rv = hyper_hdrs_add(h, HYPER_HDRS_LIT("Host"), f.value, f.value_len, 0);
-    else if (f.name_len && f.name[0] != ':')
-      rv = hyper_hdrs_add(h, f.name, f.name_len, f.value, f.value_len, 0);
-  }
-  if (rv) {
-    hyper_hdrs_free(h);
-    return rv;
-  }
-  *out = h;
-  return 0;
-}
-
 int hyper__h1c_fallback(hyper_client *cl, hyper__cstream *cs,
                         hyper__cstream **out) {
   if (!(cs->flags & CS_KEPT) || !cs->wire || cs->retried ||
@@ -1021,30 +974,22 @@ int hyper__h1c_fallback(hyper_client *cl, hyper__cstream *cs,
     }
   }
   hyper_client *fb = h->fallback;
-  char *method = field_dup(cl, cs->wire, ":method");
-  char *path = field_dup(cl, cs->wire, ":path");
   hyper_hdrs *fields = NULL;
-  uint32_t body_off, body_len;
-  memcpy(&body_off, cs->wire + 4, 4);
-  memcpy(&body_len, cs->wire + 8, 4);
-  if (!method || !path || h1_fields_of(cl, cs->wire, &fields) != 0)
+  hyper__kept_req kr = {0};
+  if (hyper_hdrs_new(&fields, NULL, &cl->mem) != 0 ||
+      hyper__kept_unpack(&cl->mem, cs->wire, fields, "Host", &kr) != 0)
     rv = hyper__client_err(cl, HYPER_ERR_NOMEM, 0, cs->id, "out of memory");
   uint32_t nid = 0;
-  if (!rv && (rv = hyper_client_connect(fb)) == 0) {
-    int has_body = hyper_hdrs_contains(fields,
-                                       HYPER_HDRS_LIT("content-length"));
-    rv = hyper__h1c_request(fb, method, path, fields,
-                            body_len ? cs->wire + body_off : NULL, body_len,
-                            has_body, NULL, NULL, &nid);
-  }
+  if (!rv && (rv = hyper_client_connect(fb)) == 0)
+    rv = hyper__h1c_request(fb, kr.method, kr.path, fields, kr.body,
+                            kr.body_len, kr.has_body, NULL, NULL, &nid);
   if (rv && rv != HYPER_ERR_NOMEM)
     hyper__client_err(cl, rv, HYPER_H2_HTTP_1_1_REQUIRED, cs->id,
                       "stream %u: the server requires HTTP/1.1, and the "
                       "retry failed: %s",
                       (unsigned)cs->id, fb->err.desc);
   hyper_hdrs_free(fields);
-  hyper__mem_free(&cl->mem, method);
-  hyper__mem_free(&cl->mem, path);
+  hyper__kept_req_free(&cl->mem, &kr);
   if (rv)
     return rv;
   hyper__cstream *ncs = hyper__client_find(fb, nid);

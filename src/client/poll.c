@@ -27,32 +27,10 @@ static size_t related(hyper_client *c, hyper_client **out, size_t cap) {
   return n;
 }
 
-/* The stream that answers to the caller's request |id| of |c|, wherever
- * an automatic or HTTP/1.1 retry moved it; NULL when none. */
-static hyper__cstream *lookup(hyper_client *c, uint32_t id) {
-  hyper__cstream *cs = hyper__client_find(c, id);
-  if (cs && !cs->uid && !(cs->flags & CS_PUSH))
-    return cs;
-  hyper_client *set[16];
-  size_t n = HYPER_MIN(related(c, set, 16), (size_t)16);
-  for (size_t i = 0; i < n; i++)
-    for (hyper__cstream *s = set[i]->tail; s; s = s->prev)
-      if ((s->flags & CS_SENT) && !(s->flags & CS_PUSH) &&
-          (s->uid ? s->uid : (set[i] == c ? s->id : 0)) == id)
-        return s;
-  /* an HTTP/1.1 retry takes the caller's id as its own */
-  for (size_t i = 1; i < n; i++)
-    for (hyper__cstream *s = set[i]->tail; s; s = s->prev)
-      if ((s->flags & CS_SENT) && !(s->flags & CS_PUSH) && !s->uid &&
-          s->id == id && s->retried)
-        return s;
-  return NULL;
-}
-
 int hyper_client_response_state(hyper_client *c, uint32_t stream_id) {
   if (!c || stream_id == 0)
     return HYPER_ERR_INVALID_ARGUMENT;
-  hyper__cstream *cs = lookup(c, stream_id);
+  hyper__cstream *cs = hyper__client_lookup(c, stream_id);
   if (!cs)
     return hyper__client_err(c, HYPER_ERR_INVALID_STATE, 0, stream_id,
                              "no request with stream id %u",

@@ -449,6 +449,53 @@ void hyper__kept_field(const uint8_t *k, size_t *off, hyper_field *f) {
   *off = o + 8 + f->name_len + f->value_len;
 }
 
+int hyper__kept_unpack(const hyper_mem *mem, const uint8_t *k, hyper_hdrs *h,
+                       const char *host_name, hyper__kept_req *out) {
+  memset(out, 0, sizeof *out);
+  size_t nf = get32(k), body_off = get32(k + 4);
+  out->body_len = get32(k + 8);
+  out->body = out->body_len ? k + body_off : NULL;
+  hyper_field method = {0}, path = {0};
+  size_t off = HYPER__KEPT_HDR;
+  int rv = 0;
+  for (size_t i = 0; i < nf && !rv; i++) {
+    hyper_field f;
+    hyper__kept_field(k, &off, &f);
+    if (name_is(f.name, f.name_len, ":method"))
+      method = f;
+    else if (name_is(f.name, f.name_len, ":path"))
+      path = f;
+    else if (name_is(f.name, f.name_len, ":authority")) /* RFC 9113 §8.3.1:
+                                                    may be the caller's Host */
+      rv = hyper_hdrs_add(h, host_name, strlen(host_name), f.value,
+                          f.value_len, 0);
+    else if (f.name_len && f.name[0] != ':') {
+      out->has_body |= name_is(f.name, f.name_len, "content-length");
+      rv = hyper_hdrs_add(h, f.name, f.name_len, f.value, f.value_len, 0);
+    }
+  }
+  if (rv)
+    return rv;
+  /* NUL-terminated method and path (the HTTP/1.1 writer wants them so) */
+  char *mp = hyper__mem_malloc(mem, method.value_len + path.value_len + 2);
+  if (!mp)
+    return HYPER_ERR_NOMEM;
+  memcpy(mp, method.value, method.value_len);
+  mp[method.value_len] = '\0';
+  out->method = mp;
+  out->method_len = method.value_len;
+  out->path = mp + method.value_len + 1;
+  memcpy(out->path, path.value, path.value_len);
+  out->path[path.value_len] = '\0';
+  out->path_len = path.value_len;
+  return 0;
+}
+
+void hyper__kept_req_free(const hyper_mem *mem, hyper__kept_req *r) {
+  hyper__mem_free(mem, r->method);
+  r->method = r->path = NULL;
+}
+
 /* Keeps the request (its |n| fields |f|, copied) and a copy of its
  * in-memory body until its response head arrives, so that a reset with
  * HTTP_1_1_REQUIRED (RFC 9113 §8.1.1) can be answered by sending it again
@@ -900,49 +947,22 @@ static int successor(hyper_client *k, hyper_client **out) {
  * successor) and stores the new stream in |*out|; it answers to the
  * caller's id of |cs|. Errors are recorded on |t|. */
 static int resend(hyper_client *t, hyper__cstream *cs, hyper__cstream **out) {
-  const uint8_t *k = cs->wire;
-  size_t nf = get32(k), body_off = get32(k + 4), body_len = get32(k + 8);
-  hyper_field method = {0}, path = {0};
   hyper_hdrs *h = NULL;
-  int has_body = 0;
+  hyper__kept_req kr = {0};
   int rv = hyper__client_req_map(t, &h);
-  size_t off = HYPER__KEPT_HDR;
-  for (size_t i = 0; i < nf && !rv; i++) {
-    hyper_field f;
-    hyper__kept_field(k, &off, &f);
-    if (name_is(f.name, f.name_len, ":method"))
-      method = f;
-    else if (name_is(f.name, f.name_len, ":path"))
-      path = f;
-    else if (name_is(f.name, f.name_len, ":authority")) /* may be the
-                                                           caller's Host */
-      rv = hyper_hdrs_add(h, HYPER_HDRS_LIT("host"), f.value, f.value_len, 0);
-    else if (f.name_len && f.name[0] != ':') {
-      has_body |= name_is(f.name, f.name_len, "content-length");
-      rv = hyper_hdrs_add(h, f.name, f.name_len, f.value, f.value_len, 0);
-    }
-  }
-  /* NUL-terminated method and path (the HTTP/1.1 writer wants them so) */
-  char *mp = NULL;
-  if (!rv && !(mp = hyper__mem_malloc(&t->mem, method.value_len +
-                                                    path.value_len + 2)))
-    rv = HYPER_ERR_NOMEM;
+  if (!rv)
+    rv = hyper__kept_unpack(&t->mem, cs->wire, h, "host", &kr);
   if (rv) {
     hyper__client_req_map_put(t, h);
     return hyper__client_err(t, rv, 0, cs->id,
                              "cannot retry stream %u: %s", (unsigned)cs->id,
                              hyper_strerror(rv));
   }
-  memcpy(mp, method.value, method.value_len);
-  mp[method.value_len] = '\0';
-  char *pp = mp + method.value_len + 1;
-  memcpy(pp, path.value, path.value_len);
-  pp[path.value_len] = '\0';
-  body_src src = {body_len ? k + body_off : NULL, body_len, 0, NULL, NULL};
+  body_src src = {kr.body, kr.body_len, 0, NULL, NULL};
   uint32_t nid = 0;
-  rv = do_request(t, mp, method.value_len, pp, path.value_len, h, &src,
-                  has_body, &nid, cs);
-  hyper__mem_free(&t->mem, mp);
+  rv = do_request(t, kr.method, kr.method_len, kr.path, kr.path_len, h, &src,
+                  kr.has_body, &nid, cs);
+  hyper__kept_req_free(&t->mem, &kr);
   hyper__client_req_map_put(t, h);
   if (rv)
     return rv;
@@ -1030,13 +1050,23 @@ static int retry(hyper_client *c, hyper__cstream *cs, int kind,
   return 0;
 }
 
-/* The stream that answers to the caller's id |id| after a retry: on |c|
- * (a retry on the same connection) or on a successor. NULL: none. */
-static hyper__cstream *find_retried(hyper_client *c, uint32_t id) {
-  for (hyper_client *k = c; k; k = k->retry_next)
-    for (hyper__cstream *cs = k->head; cs; cs = cs->next)
+hyper__cstream *hyper__client_lookup(hyper_client *c, uint32_t id) {
+  hyper__cstream *cs = hyper__client_find(c, id);
+  if (cs && !cs->uid)
+    return cs;
+  /* A retry answers to the caller's id: |uid| on this connection or a
+   * successor; an HTTP/1.1 retry (hyper__h1c_fallback()) takes the id
+   * itself on its own client. */
+  for (hyper_client *k = c; k; k = k->retry_next) {
+    for (cs = k->head; cs; cs = cs->next)
       if (cs->uid == id && !(cs->flags & CS_PUSH))
         return cs;
+    hyper_client *fb = hyper__h1c_fallback_of(k);
+    for (cs = fb ? fb->head : NULL; cs; cs = cs->next)
+      if (cs->retried && (cs->uid ? cs->uid : cs->id) == id &&
+          !(cs->flags & CS_PUSH))
+        return cs;
+  }
   return NULL;
 }
 
@@ -1058,12 +1088,7 @@ int hyper_client_get_response(hyper_client *c, uint32_t stream_id,
       return hyper__client_err(c, HYPER_ERR_INVALID_STATE, 0, 0,
                                "no request is waiting for its response");
   } else {
-    cs = hyper__client_find(c, stream_id);
-    if (!cs || cs->uid) { /* the caller's id may name a retry */
-      hyper__cstream *m = find_retried(c, stream_id);
-      if (m || cs)
-        cs = m;
-    }
+    cs = hyper__client_lookup(c, stream_id);
     if (!cs || (cs->flags & CS_PUSH))
       return hyper__client_err(c, HYPER_ERR_INVALID_STATE, 0, stream_id,
                                "no request with stream id %u",
